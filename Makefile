@@ -1,0 +1,36 @@
+# Penguin. Every target goes through scripts/, which share one toolchain choice
+# (scripts/lib.sh) and install what is missing first (scripts/setup.sh).
+
+SHELL := /bin/bash
+
+.PHONY: run test dev setup build e2e lint fmt trunk trunk-serve clean
+
+run:          ## build (release) and serve http://127.0.0.1:3000 on ./data/penguin.db
+	@scripts/run.sh
+
+test:         ## every check: fmt, clippy (server + wasm), Rust tests, Playwright
+	@scripts/test.sh
+
+dev:          ## cargo leptos watch
+	@scripts/dev.sh
+
+setup:        ## install what is missing (idempotent)
+	@scripts/setup.sh
+
+build:        ## debug build of server and wasm
+	@scripts/setup.sh && . scripts/lib.sh && cargo leptos build "$${LEPTOS_ARGS[@]}"
+
+e2e:          ## Playwright only (builds first)
+	@scripts/setup.sh && scripts/e2e.sh
+
+fmt:          ## format the code
+	@. scripts/lib.sh && cargo fmt --all
+
+trunk:        ## client-only bundle with Trunk into dist/ (builds Trunk once, ~30 min cold)
+	@scripts/trunk.sh build
+
+trunk-serve:  ## serve the Trunk bundle on :8080, proxying /api to a server on :3000
+	@scripts/trunk.sh serve
+
+clean:
+	@. scripts/lib.sh && cargo clean && rm -rf target/site dist

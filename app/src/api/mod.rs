@@ -1,0 +1,15 @@
+//! Server functions: the app's API. Each one has a fixed endpoint under `/api/` (listed
+//! in docs/API.md) so scripts and bots can call it too.
+
+mod server_info;
+
+pub use server_info::{ServerInfoCall, server_info};
+
+/// The domain handle, provided to server functions by the server.
+#[cfg(feature = "ssr")]
+pub(crate) fn core() -> Result<penguin_domain::Core, crate::AppError> {
+    leptos::prelude::use_context::<penguin_domain::Core>().ok_or_else(|| {
+        tracing::error!("penguin_domain::Core missing from the server-function context");
+        crate::AppError::new(penguin_protocol::ErrorCode::Internal)
+    })
+}

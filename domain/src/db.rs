@@ -1,0 +1,200 @@
+//! Opening the database: embedded SQLite by default, PostgreSQL through the same URL
+//! setting. Both sit behind one sea-orm [`DatabaseConnection`].
+
+use crate::error::DomainError;
+use penguin_protocol::DatabaseBackend;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, DatabaseConnection};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// The default database: a file under `./data`, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/penguin.db";
+
+/// How to reach the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseSettings {
+    /// `sqlite://path/to/file.db` or `postgres://user@host:port/db`.
+    pub url: String,
+    /// Upper bound of pooled connections.
+    pub max_connections: u32,
+    /// PostgreSQL only: the schema Penguin's tables live in (created if missing), so that
+    /// several installations or test runs can share one database.
+    pub schema: Option<String>,
+}
+
+impl DatabaseSettings {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 16,
+            schema: None,
+        }
+    }
+
+    pub fn backend(&self) -> Result<DatabaseBackend, DomainError> {
+        backend_of(&self.url)
+    }
+}
+
+fn backend_of(url: &str) -> Result<DatabaseBackend, DomainError> {
+    if url.starts_with("sqlite:") {
+        Ok(DatabaseBackend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(DatabaseBackend::Postgres)
+    } else {
+        Err(DomainError::InvalidDatabaseUrl {
+            url: url.to_owned(),
+            reason: "expected sqlite://… or postgres://…".into(),
+        })
+    }
+}
+
+/// An open database.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub conn: DatabaseConnection,
+    pub backend: DatabaseBackend,
+}
+
+impl Database {
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Self, DomainError> {
+        let backend = settings.backend()?;
+        let mut options = ConnectOptions::new(settings.url.clone());
+        options
+            .max_connections(settings.max_connections)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .sqlx_logging(false);
+        match backend {
+            DatabaseBackend::Sqlite => {
+                // Validate now so a typo is reported with the URL, not as a sqlx error.
+                let parsed = SqliteConnectOptions::from_str(&settings.url).map_err(|e| {
+                    DomainError::InvalidDatabaseUrl {
+                        url: settings.url.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                create_parent_dir(parsed.get_filename())?;
+                options.map_sqlx_sqlite_opts(sqlite_durability);
+            }
+            DatabaseBackend::Postgres => {
+                if let Some(schema) = &settings.schema {
+                    create_pg_schema(&settings.url, schema).await?;
+                    options.set_schema_search_path(schema.clone());
+                }
+            }
+        }
+        let conn = sea_orm::Database::connect(options).await?;
+        tracing::info!(backend = backend.as_str(), "database connected");
+        Ok(Self { conn, backend })
+    }
+
+    /// Round trip to the database; the latency when it answered.
+    pub async fn ping(&self) -> Result<Duration, DomainError> {
+        let started = Instant::now();
+        self.conn.ping().await?;
+        Ok(started.elapsed())
+    }
+}
+
+/// WAL lets readers run beside the writer; `synchronous=FULL` makes every commit survive
+/// power loss, not only a process crash (the delivery contract acknowledges a message only
+/// after its commit). `busy_timeout` waits for the writer lock instead of failing.
+fn sqlite_durability(options: SqliteConnectOptions) -> SqliteConnectOptions {
+    options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+}
+
+fn create_parent_dir(file: &std::path::Path) -> Result<(), DomainError> {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && file != std::path::Path::new(":memory:") => {
+            std::fs::create_dir_all(dir).map_err(|source| DomainError::CreateDataDir {
+                path: dir.to_owned(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn create_pg_schema(url: &str, schema: &str) -> Result<(), DomainError> {
+    use sea_orm::ConnectionTrait;
+    if schema.is_empty()
+        || !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(DomainError::InvalidDatabaseUrl {
+            url: url.to_owned(),
+            reason: format!("schema name `{schema}` must be letters, digits and `_`"),
+        });
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options.max_connections(1).sqlx_logging(false);
+    let admin = sea_orm::Database::connect(options).await?;
+    admin
+        .execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+        .await?;
+    admin.close().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        let backend = |url: &str| DatabaseSettings::new(url).backend().ok();
+        assert_eq!(backend("sqlite://data/x.db"), Some(DatabaseBackend::Sqlite));
+        assert_eq!(backend("sqlite::memory:"), Some(DatabaseBackend::Sqlite));
+        assert_eq!(backend("postgres://h/db"), Some(DatabaseBackend::Postgres));
+        assert_eq!(backend("postgresql://h/db"), Some(DatabaseBackend::Postgres));
+        assert_eq!(backend("mysql://h/db"), None);
+    }
+
+    #[tokio::test]
+    async fn sqlite_file_and_its_directory_are_created_with_wal() {
+        use sea_orm::{ConnectionTrait, Statement};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/deeper/penguin.db");
+        let db = Database::connect(&DatabaseSettings::new(format!(
+            "sqlite://{}",
+            path.display()
+        )))
+        .await
+        .unwrap();
+        assert!(path.exists());
+        let pragma = |sql: &'static str| {
+            let conn = db.conn.clone();
+            async move {
+                let row = conn
+                    .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                row.try_get_by_index::<String>(0)
+                    .or_else(|_| row.try_get_by_index::<i64>(0).map(|v| v.to_string()))
+                    .unwrap()
+            }
+        };
+        assert_eq!(pragma("PRAGMA journal_mode").await, "wal");
+        // 2 = FULL.
+        assert_eq!(pragma("PRAGMA synchronous").await, "2");
+        assert_eq!(pragma("PRAGMA foreign_keys").await, "1");
+        assert!(db.ping().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn unknown_scheme_is_a_clear_error() {
+        let err = Database::connect(&DatabaseSettings::new("mysql://x/y"))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("expected sqlite://"), "{err}");
+    }
+}

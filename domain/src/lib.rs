@@ -1,0 +1,14 @@
+//! Penguin's server-side core. Everything that touches the database or holds server
+//! state lives here; `penguin-app` server functions and `penguin-server` handlers are thin
+//! calls into it. Never compiled to wasm.
+
+pub mod core;
+pub mod db;
+pub mod entity;
+pub mod error;
+pub mod migration;
+pub mod server_info;
+
+pub use crate::core::Core;
+pub use db::{Database, DatabaseSettings};
+pub use error::DomainError;

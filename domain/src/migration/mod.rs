@@ -1,0 +1,16 @@
+//! Versioned schema migrations, run at every start (`Core::open`). Each migration is a
+//! module named after the date it was written; never edit one that has shipped, add a new
+//! one. They are written with sea-query so the same code serves SQLite and PostgreSQL.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_users;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_users::Migration)]
+    }
+}

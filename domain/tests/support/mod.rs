@@ -1,0 +1,71 @@
+//! Shared by the domain's integration tests: real databases, each test on its own.
+
+use penguin_domain::{Core, DatabaseSettings};
+use sea_orm::ConnectionTrait;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A throw-away database of one backend; dropped (schema or file) with the value.
+pub struct TestDb {
+    pub settings: DatabaseSettings,
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("penguin.db").display());
+        Self {
+            settings: DatabaseSettings::new(url),
+            _dir: Some(dir),
+            pg_schema: None,
+        }
+    }
+
+    /// A fresh schema in the test PostgreSQL, or `None` when no server was given. When
+    /// `PENGUIN_REQUIRE_SERVICES` is set (CI does), a missing URL fails the test instead.
+    pub fn postgres() -> Option<Self> {
+        let Ok(url) = std::env::var("PENGUIN_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("PENGUIN_REQUIRE_SERVICES").is_none(),
+                "PENGUIN_REQUIRE_SERVICES is set but PENGUIN_TEST_POSTGRES_URL is not"
+            );
+            eprintln!("skipped: PENGUIN_TEST_POSTGRES_URL is not set");
+            return None;
+        };
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let schema = format!(
+            "penguin_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        );
+        let mut settings = DatabaseSettings::new(url.clone());
+        settings.schema = Some(schema.clone());
+        settings.max_connections = 4;
+        Some(Self {
+            settings,
+            _dir: None,
+            pg_schema: Some((url, schema)),
+        })
+    }
+
+    pub async fn open(&self) -> Core {
+        Core::open(&self.settings).await.expect("open core")
+    }
+
+    /// Drops the PostgreSQL schema (SQLite files go with the temp dir).
+    pub async fn cleanup(self) {
+        if let Some((url, schema)) = &self.pg_schema {
+            let admin = sea_orm::Database::connect(url.as_str()).await.expect("admin");
+            admin
+                .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                .await
+                .expect("drop schema");
+            admin.close().await.ok();
+        }
+    }
+}

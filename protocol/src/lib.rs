@@ -1,0 +1,13 @@
+//! Penguin's wire protocol: everything a client and the server exchange, as plain serde
+//! types. This crate has no I/O and no server dependencies so that the browser (wasm),
+//! the server and third-party clients (bots, the benchmark) share one definition.
+
+pub mod error;
+pub mod health;
+
+pub use error::{ErrorCode, Locale};
+pub use health::{DatabaseBackend, HealthReport, ServerInfo};
+
+/// The version of the protocol described in `docs/PROTOCOL.md`. Bumped on any change a
+/// client must know about.
+pub const PROTOCOL_VERSION: u32 = 1;

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `make dev`: cargo leptos watch — rebuilds and reloads the browser on every change.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+scripts/setup.sh
+exec cargo leptos watch "${LEPTOS_ARGS[@]}" "$@"

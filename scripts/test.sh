@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make test`: every check Penguin has, in order, stopping at the first failure, with a
+# summary at the end. The PostgreSQL/Redis tests run when PENGUIN_TEST_POSTGRES_URL /
+# PENGUIN_TEST_REDIS_URL are set (.ci/run sets them and requires them).
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+names=() results=() times=()
+summary() {
+  local passed=0 failed=0 i
+  printf '\n%-34s %-7s %s\n' "step" "result" "time"
+  for i in "${!names[@]}"; do
+    printf '%-34s %-7s %ss\n' "${names[$i]}" "${results[$i]}" "${times[$i]}"
+    if [ "${results[$i]}" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  done
+  echo
+  echo "summary: $passed passed, $failed failed"
+}
+step() { # name command…
+  local name=$1 started=$SECONDS
+  shift
+  say "$name"
+  if "$@"; then
+    names+=("$name") results+=(ok) times+=($((SECONDS - started)))
+  else
+    names+=("$name") results+=(FAILED) times+=($((SECONDS - started)))
+    summary
+    printf '\n\033[1;31mmake test failed at: %s\033[0m (its output is above)\n' "$name" >&2
+    exit 1
+  fi
+}
+
+step "setup (install what is missing)" scripts/setup.sh
+# Exported by lib.sh after setup, which may have linked the toolchain.
+step "cargo fmt --check" cargo fmt --all --check
+step "clippy: server side" \
+  cargo clippy --locked --workspace --exclude penguin-frontend --all-targets -- -D warnings
+step "clippy: browser side (wasm)" \
+  cargo clippy --locked -p penguin-frontend --lib --target wasm32-unknown-unknown \
+  --features hydrate "${WASM_CARGO_ARGS[@]}" -- -D warnings
+step "rust tests (unit + integration)" \
+  cargo test --locked --workspace --exclude penguin-frontend
+step "cargo leptos build (server + wasm)" cargo leptos build "${LEPTOS_ARGS[@]}"
+step "playwright end-to-end (chromium)" scripts/e2e.sh --no-build
+summary

@@ -1,0 +1,137 @@
+//! The server's configuration: one typed struct from flags and `PENGUIN_*` environment
+//! variables (flags win), with defaults that work on a fresh machine. cargo-leptos passes
+//! `LEPTOS_SITE_ADDR` / `LEPTOS_SITE_ROOT` during `cargo leptos watch`; they are used when
+//! the Penguin setting is absent.
+
+use clap::Parser;
+use leptos::config::LeptosOptions;
+use penguin_domain::DatabaseSettings;
+use penguin_domain::db::DEFAULT_DATABASE_URL;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+const DEFAULT_SITE_ROOT: &str = "target/site";
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "penguin", version, about = "Penguin: a self-hosted web chat")]
+pub struct Config {
+    /// Address to listen on [default: LEPTOS_SITE_ADDR, else 127.0.0.1:3000].
+    #[arg(long, env = "PENGUIN_ADDR")]
+    pub addr: Option<SocketAddr>,
+
+    /// Database URL: `sqlite://path/file.db` (created if missing) or
+    /// `postgres://user@host:port/database`.
+    #[arg(long, env = "PENGUIN_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+
+    /// PostgreSQL only: the schema to keep Penguin's tables in (created if missing).
+    #[arg(long, env = "PENGUIN_DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
+
+    /// Maximum pooled database connections.
+    #[arg(long, env = "PENGUIN_DATABASE_MAX_CONNECTIONS", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub database_max_connections: u32,
+
+    /// Directory of the built site (wasm, JavaScript, CSS, assets) [default:
+    /// LEPTOS_SITE_ROOT, else target/site].
+    #[arg(long, env = "PENGUIN_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+
+    /// Origins, besides the server's own, allowed to make state-changing requests and
+    /// (later) WebSocket connections, comma-separated: e.g.
+    /// `https://chat.example.org,http://127.0.0.1:8080`.
+    #[arg(long, env = "PENGUIN_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Log filter in `tracing` syntax, e.g. `info` or `penguin_server=debug,info`.
+    #[arg(long, env = "PENGUIN_LOG", default_value = "info")]
+    pub log: String,
+}
+
+impl Config {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+            .or_else(|| std::env::var("LEPTOS_SITE_ADDR").ok()?.parse().ok())
+            .unwrap_or_else(|| DEFAULT_ADDR.parse().expect("the default address parses"))
+    }
+
+    pub fn site_root(&self) -> PathBuf {
+        self.site_root
+            .clone()
+            .or_else(|| std::env::var_os("LEPTOS_SITE_ROOT").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT))
+    }
+
+    pub fn database(&self) -> DatabaseSettings {
+        DatabaseSettings {
+            url: self.database_url.clone(),
+            max_connections: self.database_max_connections,
+            schema: self.database_schema.clone(),
+        }
+    }
+
+    /// What leptos needs to render pages: where the wasm bundle is served from.
+    pub fn leptos_options(&self, addr: SocketAddr) -> LeptosOptions {
+        let env = |key: &str| std::env::var(key).ok();
+        LeptosOptions::builder()
+            .output_name(env("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "penguin".to_owned()))
+            .site_root(self.site_root().to_string_lossy().into_owned())
+            .site_pkg_dir(env("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".to_owned()))
+            .site_addr(addr)
+            .reload_port(
+                env("LEPTOS_RELOAD_PORT")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(3001),
+            )
+            .hash_files(env("LEPTOS_HASH_FILES").is_some_and(|v| v == "true"))
+            .build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Config::try_parse_from(std::iter::once("penguin").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_work_on_a_fresh_machine() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.database_url, "sqlite://data/penguin.db");
+        assert_eq!(config.database_max_connections, 16);
+        assert!(config.allowed_origins.is_empty());
+    }
+
+    #[test]
+    fn flags_are_parsed() {
+        let config = parse(&[
+            "--addr",
+            "127.0.0.1:4000",
+            "--database-url",
+            "postgres://localhost/test",
+            "--allowed-origins",
+            "http://a.example,https://b.example",
+        ])
+        .unwrap();
+        assert_eq!(config.addr(), "127.0.0.1:4000".parse().unwrap());
+        assert_eq!(config.database().url, "postgres://localhost/test");
+        assert_eq!(
+            config.allowed_origins,
+            ["http://a.example", "https://b.example"]
+        );
+    }
+
+    #[test]
+    fn a_wrong_setting_names_itself() {
+        let err = parse(&["--addr", "not-an-address"]).unwrap_err().to_string();
+        assert!(err.contains("--addr"), "{err}");
+        let err = parse(&["--database-max-connections", "0"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--database-max-connections"), "{err}");
+    }
+}

@@ -1,0 +1,63 @@
+//! The Penguin server as a library, so integration tests start the real thing in-process
+//! on a free port. `main.rs` only parses the configuration and calls [`serve`].
+
+pub mod config;
+pub mod error;
+pub mod health;
+pub mod router;
+pub mod same_origin;
+pub mod shutdown;
+
+pub use config::Config;
+pub use error::ServerError;
+
+use penguin_domain::Core;
+use router::AppState;
+use same_origin::OriginPolicy;
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// A bound, ready server: the database is open and migrated, the port is listening.
+pub struct Server {
+    listener: TcpListener,
+    app: axum::Router,
+    pub local_addr: SocketAddr,
+}
+
+impl Server {
+    pub async fn bind(config: &Config) -> Result<Self, ServerError> {
+        let core = Core::open(&config.database()).await?;
+        let addr = config.addr();
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServerError::Bind { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| ServerError::Bind { addr, source })?;
+        let state = AppState {
+            leptos_options: config.leptos_options(local_addr),
+            core,
+        };
+        let app = router::build(state, OriginPolicy::new(config.allowed_origins.clone()));
+        Ok(Self {
+            listener,
+            app,
+            local_addr,
+        })
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServerError> {
+        tracing::info!("Penguin listening on http://{}", self.local_addr);
+        axum::serve(self.listener, self.app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(ServerError::Serve)
+    }
+}
+
+/// Binds and serves until SIGINT or SIGTERM.
+pub async fn serve(config: Config) -> Result<(), ServerError> {
+    Server::bind(&config).await?.run(shutdown::signal()).await
+}

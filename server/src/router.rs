@@ -1,0 +1,60 @@
+//! The HTTP surface: health check, server functions, pages, static files.
+
+use crate::health::healthz;
+use crate::same_origin::{OriginPolicy, refuse_cross_site};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::get;
+use http::{HeaderValue, header};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use penguin_app::{App, shell};
+use penguin_domain::Core;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub core: Core,
+}
+
+pub fn build(state: AppState, origins: OriginPolicy) -> Router {
+    let routes = generate_route_list(App);
+    let core = state.core.clone();
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        // Pages and server functions (GET and POST under /api/), with the domain handle in
+        // their context.
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(core.clone()),
+            move || shell(options.clone()),
+        )
+        // Everything else: a file of the built site, else the app's 404 page.
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(origins),
+            refuse_cross_site,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
