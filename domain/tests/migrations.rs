@@ -1,15 +1,13 @@
 //! The migrations on both real backends: apply, re-apply (no-op), roll back, re-apply,
 //! and the constraints they promise.
 
-mod support;
-
 use chrono::Utc;
 use penguin_domain::entity::user;
 use penguin_domain::migration::Migrator;
 use penguin_domain::{Core, DatabaseSettings};
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 use sea_orm_migration::{MigratorTrait, SchemaManager};
-use support::TestDb;
+use penguin_testkit::TestDb;
 
 async fn new_user(core: &Core, username: &str) -> Result<user::Model, sea_orm::DbErr> {
     user::ActiveModel {

@@ -4,30 +4,33 @@ use clap::Parser;
 use penguin_protocol::{DatabaseBackend, ErrorCode, HealthReport, ServerInfo, error::ErrorBody};
 use penguin_server::{Config, Server};
 use reqwest::StatusCode;
+use penguin_testkit::TestDb;
 use tokio::sync::oneshot;
 
 struct Running {
     base: String,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
-    _dir: tempfile::TempDir,
+    _site: tempfile::TempDir,
 }
 
 impl Running {
-    async fn start(extra: &[&str]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = format!("sqlite://{}", dir.path().join("penguin.db").display());
-        let site = dir.path().join("site");
-        let site = site.to_str().unwrap();
+    /// The real server on a free port, on `db`, with extra command-line flags.
+    async fn start_on(db: &TestDb, extra: &[&str]) -> Self {
+        let site_dir = tempfile::tempdir().unwrap();
+        let site = site_dir.path().to_str().unwrap().to_owned();
         let mut args = vec![
             "penguin",
             "--addr",
             "127.0.0.1:0",
             "--database-url",
-            &db,
+            db.url(),
             "--site-root",
-            site,
+            &site,
         ];
+        if let Some(schema) = db.schema() {
+            args.extend(["--database-schema", schema]);
+        }
         args.extend_from_slice(extra);
         let config = Config::try_parse_from(args).unwrap();
         let server = Server::bind(&config).await.unwrap();
@@ -45,7 +48,7 @@ impl Running {
             base,
             stop: Some(stop),
             task,
-            _dir: dir,
+            _site: site_dir,
         }
     }
 
@@ -67,7 +70,8 @@ fn client() -> reqwest::Client {
 
 #[tokio::test]
 async fn healthz_reports_version_and_database() {
-    let server = Running::start(&[]).await;
+    let db = TestDb::sqlite();
+    let server = Running::start_on(&db, &[]).await;
     let response = client().get(server.url("/healthz")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let report: HealthReport = response.json().await.unwrap();
@@ -78,8 +82,37 @@ async fn healthz_reports_version_and_database() {
 }
 
 #[tokio::test]
+async fn the_server_runs_on_postgres_too() {
+    let Some(db) = TestDb::postgres() else { return };
+    let server = Running::start_on(&db, &[]).await;
+    let report: HealthReport = client()
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report.database.backend, DatabaseBackend::Postgres);
+    assert!(report.database.reachable);
+    let info: ServerInfo = client()
+        .get(server.url("/api/server_info"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info.database, DatabaseBackend::Postgres);
+    assert_eq!(info.users, 0);
+    server.stop().await;
+    db.cleanup().await;
+}
+
+#[tokio::test]
 async fn start_page_is_rendered_on_the_server_with_the_hydration_script() {
-    let server = Running::start(&[]).await;
+    let db = TestDb::sqlite();
+    let server = Running::start_on(&db, &[]).await;
     let response = client().get(server.url("/")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
@@ -96,7 +129,8 @@ async fn start_page_is_rendered_on_the_server_with_the_hydration_script() {
 
 #[tokio::test]
 async fn language_comes_from_the_cookie_then_the_browser() {
-    let server = Running::start(&[]).await;
+    let db = TestDb::sqlite();
+    let server = Running::start_on(&db, &[]).await;
     let html = client()
         .get(server.url("/"))
         .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.5")
@@ -125,7 +159,8 @@ async fn language_comes_from_the_cookie_then_the_browser() {
 
 #[tokio::test]
 async fn login_and_register_routes_exist_and_unknown_paths_are_404() {
-    let server = Running::start(&[]).await;
+    let db = TestDb::sqlite();
+    let server = Running::start_on(&db, &[]).await;
     for (path, heading) in [("/login", "Sign in"), ("/register", "Create account")] {
         let response = client().get(server.url(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
@@ -140,7 +175,8 @@ async fn login_and_register_routes_exist_and_unknown_paths_are_404() {
 
 #[tokio::test]
 async fn server_info_is_a_stable_json_endpoint() {
-    let server = Running::start(&[]).await;
+    let db = TestDb::sqlite();
+    let server = Running::start_on(&db, &[]).await;
     let response = client()
         .get(server.url("/api/server_info"))
         .send()
@@ -157,7 +193,8 @@ async fn server_info_is_a_stable_json_endpoint() {
 
 #[tokio::test]
 async fn cross_site_state_changes_are_refused() {
-    let server = Running::start(&["--allowed-origins", "http://127.0.0.1:8080"]).await;
+    let db = TestDb::sqlite();
+    let server = Running::start_on(&db, &["--allowed-origins", "http://127.0.0.1:8080"]).await;
     let host = server.base.trim_start_matches("http://").to_owned();
     let post = |origin: Option<&str>, fetch_site: Option<&str>| {
         let mut request = client()
@@ -207,7 +244,8 @@ async fn cross_site_state_changes_are_refused() {
 
 #[tokio::test]
 async fn the_error_message_follows_the_callers_language() {
-    let server = Running::start(&[]).await;
+    let db = TestDb::sqlite();
+    let server = Running::start_on(&db, &[]).await;
     let body: ErrorBody = client()
         .delete(server.url("/api/server_info"))
         .header("origin", "https://evil.example")

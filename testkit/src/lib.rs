@@ -1,13 +1,15 @@
-//! Shared by the domain's integration tests: real databases, each test on its own.
+//! Shared by Penguin's integration tests: real databases, a fresh one for each test.
+//! SQLite in a temp directory; PostgreSQL in a schema of its own, dropped afterwards.
 
 use penguin_domain::{Core, DatabaseSettings};
 use sea_orm::ConnectionTrait;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// A throw-away database of one backend; dropped (schema or file) with the value.
+/// A throw-away database of one backend. The SQLite file goes with the value; call
+/// [`TestDb::cleanup`] to drop a PostgreSQL schema.
 pub struct TestDb {
     pub settings: DatabaseSettings,
-    _dir: Option<tempfile::TempDir>,
+    dir: Option<tempfile::TempDir>,
     pg_schema: Option<(String, String)>,
 }
 
@@ -17,7 +19,7 @@ impl TestDb {
         let url = format!("sqlite://{}", dir.path().join("penguin.db").display());
         Self {
             settings: DatabaseSettings::new(url),
-            _dir: Some(dir),
+            dir: Some(dir),
             pg_schema: None,
         }
     }
@@ -48,9 +50,24 @@ impl TestDb {
         settings.max_connections = 4;
         Some(Self {
             settings,
-            _dir: None,
+            dir: None,
             pg_schema: Some((url, schema)),
         })
+    }
+
+    /// The database URL, for a server started with `--database-url`.
+    pub fn url(&self) -> &str {
+        &self.settings.url
+    }
+
+    /// The PostgreSQL schema, for a server started with `--database-schema`.
+    pub fn schema(&self) -> Option<&str> {
+        self.settings.schema.as_deref()
+    }
+
+    /// A scratch directory next to the database (SQLite only).
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_ref().map(tempfile::TempDir::path)
     }
 
     pub async fn open(&self) -> Core {
