@@ -22,6 +22,11 @@ WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' "$ROOT/C
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
+# cargo-leptos sets this while it compiles and leptos reads it with option_env!; setting
+# it for every cargo command keeps `cargo test` and `cargo leptos build` from rebuilding
+# leptos, the app and the server over each other.
+export LEPTOS_OUTPUT_NAME=penguin
+
 # Toolchain mode.
 #  rustup: the machine's rustup has the wasm32-unknown-unknown target (a developer laptop).
 #  debian: Debian's rustc-web with std built from source for wasm (machines whose rustup

@@ -60,7 +60,7 @@ npm_ci() { # directory
   local want
   want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "npm ci in ${dir#"$ROOT"/}"
+    say "npm ci in $(realpath --relative-to="$ROOT" "$dir")/"
     (cd "$dir" && npm ci --silent --no-audit --no-fund)
     printf '%s\n' "$want" >"$stamp"
   fi

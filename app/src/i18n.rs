@@ -224,7 +224,10 @@ mod tests {
     #[test]
     fn cookie_beats_accept_language() {
         let mut headers = http::HeaderMap::new();
-        headers.insert(http::header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9".parse().unwrap());
+        headers.insert(
+            http::header::ACCEPT_LANGUAGE,
+            "zh-CN,zh;q=0.9".parse().unwrap(),
+        );
         assert_eq!(locale_from_headers(&headers), Locale::ZhCn);
         headers.insert(
             http::header::COOKIE,

@@ -154,7 +154,10 @@ mod tests {
         assert_eq!(backend("sqlite://data/x.db"), Some(DatabaseBackend::Sqlite));
         assert_eq!(backend("sqlite::memory:"), Some(DatabaseBackend::Sqlite));
         assert_eq!(backend("postgres://h/db"), Some(DatabaseBackend::Postgres));
-        assert_eq!(backend("postgresql://h/db"), Some(DatabaseBackend::Postgres));
+        assert_eq!(
+            backend("postgresql://h/db"),
+            Some(DatabaseBackend::Postgres)
+        );
         assert_eq!(backend("mysql://h/db"), None);
     }
 

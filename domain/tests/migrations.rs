@@ -5,9 +5,9 @@ use chrono::Utc;
 use penguin_domain::entity::user;
 use penguin_domain::migration::Migrator;
 use penguin_domain::{Core, DatabaseSettings};
+use penguin_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 use sea_orm_migration::{MigratorTrait, SchemaManager};
-use penguin_testkit::TestDb;
 
 async fn new_user(core: &Core, username: &str) -> Result<user::Model, sea_orm::DbErr> {
     user::ActiveModel {
@@ -25,7 +25,12 @@ async fn migrations_apply_roll_back_and_reapply(settings: &DatabaseSettings) {
     let core = Core::open(settings).await.expect("first open migrates");
     let manager = SchemaManager::new(&core.db.conn);
     assert!(manager.has_table("users").await.unwrap());
-    assert!(Migrator::get_pending_migrations(&core.db.conn).await.unwrap().is_empty());
+    assert!(
+        Migrator::get_pending_migrations(&core.db.conn)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let info = core.server_info().await.unwrap();
     assert_eq!(info.users, 0);
@@ -78,6 +83,9 @@ async fn health_reports_a_reachable_database() {
     core.db.conn.close_by_ref().await.unwrap();
     let report = core.health().await;
     assert!(!report.database.reachable);
-    assert_eq!(report.status, penguin_protocol::health::HealthStatus::Degraded);
+    assert_eq!(
+        report.status,
+        penguin_protocol::health::HealthStatus::Degraded
+    );
     db.cleanup().await;
 }

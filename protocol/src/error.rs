@@ -143,7 +143,9 @@ impl ErrorCode {
             (Unauthenticated, ZhCn) => "请先登录。",
             (NotFound, En) => "Not found.",
             (NotFound, ZhCn) => "未找到。",
-            (Unavailable, En) => "The server is busy or its database is unreachable. Please try again shortly.",
+            (Unavailable, En) => {
+                "The server is busy or its database is unreachable. Please try again shortly."
+            }
             (Unavailable, ZhCn) => "服务器繁忙或数据库暂时无法访问，请稍后再试。",
             (Internal, En) => "Something went wrong on the server.",
             (Internal, ZhCn) => "服务器出错了。",

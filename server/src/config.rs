@@ -127,7 +127,9 @@ mod tests {
 
     #[test]
     fn a_wrong_setting_names_itself() {
-        let err = parse(&["--addr", "not-an-address"]).unwrap_err().to_string();
+        let err = parse(&["--addr", "not-an-address"])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("--addr"), "{err}");
         let err = parse(&["--database-max-connections", "0"])
             .unwrap_err()

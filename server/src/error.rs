@@ -29,11 +29,8 @@ pub fn request_locale(headers: &HeaderMap) -> Locale {
 
 /// A JSON error body (`{"code", "message"}`) with the code's HTTP status.
 pub fn error_response(code: ErrorCode, request_headers: &HeaderMap) -> impl IntoResponse {
-    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = ErrorBody::new(code, request_locale(request_headers));
-    (
-        status,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(body),
-    )
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body))
 }

@@ -48,7 +48,10 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServerError> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
         tracing::info!("Penguin listening on http://{}", self.local_addr);
         axum::serve(self.listener, self.app)
             .with_graceful_shutdown(shutdown)

@@ -6,7 +6,10 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> std::process::ExitCode {
     let config = Config::parse();
     let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|error| {
-        eprintln!("penguin: invalid --log / PENGUIN_LOG filter `{}`: {error}", config.log);
+        eprintln!(
+            "penguin: invalid --log / PENGUIN_LOG filter `{}`: {error}",
+            config.log
+        );
         std::process::exit(2);
     });
     tracing_subscriber::fmt().with_env_filter(filter).init();

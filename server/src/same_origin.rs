@@ -70,7 +70,7 @@ impl OriginPolicy {
 
     fn is_allowed(&self, origin: &str) -> bool {
         let origin = origin.trim_end_matches('/').to_ascii_lowercase();
-        self.allowed.iter().any(|allowed| *allowed == origin)
+        self.allowed.contains(&origin)
     }
 
     /// `Origin` names the same host (and port) the request was sent to.

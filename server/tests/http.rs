@@ -3,8 +3,8 @@
 use clap::Parser;
 use penguin_protocol::{DatabaseBackend, ErrorCode, HealthReport, ServerInfo, error::ErrorBody};
 use penguin_server::{Config, Server};
-use reqwest::StatusCode;
 use penguin_testkit::TestDb;
+use reqwest::StatusCode;
 use tokio::sync::oneshot;
 
 struct Running {
@@ -123,7 +123,10 @@ async fn start_page_is_rendered_on_the_server_with_the_hydration_script() {
     let html = response.text().await.unwrap();
     assert!(html.contains("<html lang=\"en\""), "{html}");
     assert!(html.contains("Welcome to Penguin"), "{html}");
-    assert!(html.contains("/pkg/penguin.js"), "hydration script missing: {html}");
+    assert!(
+        html.contains("/pkg/penguin.js"),
+        "hydration script missing: {html}"
+    );
     server.stop().await;
 }
 
@@ -165,9 +168,16 @@ async fn login_and_register_routes_exist_and_unknown_paths_are_404() {
         let response = client().get(server.url(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let html = response.text().await.unwrap();
-        assert!(html.contains(&format!("<h1>{heading}</h1>")), "{path}: {html}");
+        assert!(
+            html.contains(&format!("<h1>{heading}</h1>")),
+            "{path}: {html}"
+        );
     }
-    let response = client().get(server.url("/no/such/page")).send().await.unwrap();
+    let response = client()
+        .get(server.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.text().await.unwrap().contains("Page not found"));
     server.stop().await;
@@ -217,7 +227,11 @@ async fn cross_site_state_changes_are_refused() {
         (Some("null"), None),
     ] {
         let response = post(origin, site).await.unwrap();
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{origin:?} {site:?}");
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{origin:?} {site:?}"
+        );
         let body: ErrorBody = response.json().await.unwrap();
         assert_eq!(body.code, ErrorCode::CrossSiteRequest);
         assert!(body.message.contains("another website"), "{body:?}");

@@ -77,7 +77,9 @@ impl TestDb {
     /// Drops the PostgreSQL schema (SQLite files go with the temp dir).
     pub async fn cleanup(self) {
         if let Some((url, schema)) = &self.pg_schema {
-            let admin = sea_orm::Database::connect(url.as_str()).await.expect("admin");
+            let admin = sea_orm::Database::connect(url.as_str())
+                .await
+                .expect("admin");
             admin
                 .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
                 .await
