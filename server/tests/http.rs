@@ -12,6 +12,8 @@ struct Running {
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
     _site: tempfile::TempDir,
+    /// The database, when this server owns it.
+    _db: Option<TestDb>,
 }
 
 impl Running {
@@ -49,7 +51,37 @@ impl Running {
             stop: Some(stop),
             task,
             _site: site_dir,
+            _db: None,
         }
+    }
+
+    /// The real server on its own throw-away SQLite database.
+    async fn sqlite(extra: &[&str]) -> Self {
+        let db = TestDb::sqlite();
+        let mut server = Self::start_on(&db, extra).await;
+        server._db = Some(db);
+        server
+    }
+
+    /// GET `path` with extra headers; the response.
+    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = reqwest::Client::new().get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// GET `path` expecting 200 and a JSON body.
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let response = self.get(path, &[]).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    /// GET `path` with extra headers; the body as text.
+    async fn get_html(&self, path: &str, headers: &[(&str, &str)]) -> String {
+        self.get(path, headers).await.text().await.unwrap()
     }
 
     fn url(&self, path: &str) -> String {
@@ -70,11 +102,8 @@ fn client() -> reqwest::Client {
 
 #[tokio::test]
 async fn healthz_reports_version_and_database() {
-    let db = TestDb::sqlite();
-    let server = Running::start_on(&db, &[]).await;
-    let response = client().get(server.url("/healthz")).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let report: HealthReport = response.json().await.unwrap();
+    let server = Running::sqlite(&[]).await;
+    let report: HealthReport = server.get_json("/healthz").await;
     assert_eq!(report.version, env!("CARGO_PKG_VERSION"));
     assert_eq!(report.database.backend, DatabaseBackend::Sqlite);
     assert!(report.database.reachable);
@@ -85,24 +114,10 @@ async fn healthz_reports_version_and_database() {
 async fn the_server_runs_on_postgres_too() {
     let Some(db) = TestDb::postgres() else { return };
     let server = Running::start_on(&db, &[]).await;
-    let report: HealthReport = client()
-        .get(server.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: HealthReport = server.get_json("/healthz").await;
     assert_eq!(report.database.backend, DatabaseBackend::Postgres);
     assert!(report.database.reachable);
-    let info: ServerInfo = client()
-        .get(server.url("/api/server_info"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: ServerInfo = server.get_json("/api/server_info").await;
     assert_eq!(info.database, DatabaseBackend::Postgres);
     assert_eq!(info.users, 0);
     server.stop().await;
@@ -111,9 +126,8 @@ async fn the_server_runs_on_postgres_too() {
 
 #[tokio::test]
 async fn start_page_is_rendered_on_the_server_with_the_hydration_script() {
-    let db = TestDb::sqlite();
-    let server = Running::start_on(&db, &[]).await;
-    let response = client().get(server.url("/")).send().await.unwrap();
+    let server = Running::sqlite(&[]).await;
+    let response = server.get("/", &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.headers()["x-content-type-options"],
@@ -132,40 +146,28 @@ async fn start_page_is_rendered_on_the_server_with_the_hydration_script() {
 
 #[tokio::test]
 async fn language_comes_from_the_cookie_then_the_browser() {
-    let db = TestDb::sqlite();
-    let server = Running::start_on(&db, &[]).await;
-    let html = client()
-        .get(server.url("/"))
-        .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.5")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let server = Running::sqlite(&[]).await;
+    let html = server
+        .get_html("/", &[("accept-language", "zh-CN,zh;q=0.9,en;q=0.5")])
+        .await;
     assert!(html.contains("<html lang=\"zh-CN\""), "{html}");
     assert!(html.contains("欢迎使用 Penguin"), "{html}");
 
-    let html = client()
-        .get(server.url("/login"))
-        .header("accept-language", "zh-CN")
-        .header("cookie", "penguin_lang=en")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = server
+        .get_html(
+            "/login",
+            &[("accept-language", "zh-CN"), ("cookie", "penguin_lang=en")],
+        )
+        .await;
     assert!(html.contains("<html lang=\"en\""), "{html}");
     server.stop().await;
 }
 
 #[tokio::test]
 async fn login_and_register_routes_exist_and_unknown_paths_are_404() {
-    let db = TestDb::sqlite();
-    let server = Running::start_on(&db, &[]).await;
+    let server = Running::sqlite(&[]).await;
     for (path, heading) in [("/login", "Sign in"), ("/register", "Create account")] {
-        let response = client().get(server.url(path)).send().await.unwrap();
+        let response = server.get(path, &[]).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let html = response.text().await.unwrap();
         assert!(
@@ -173,11 +175,7 @@ async fn login_and_register_routes_exist_and_unknown_paths_are_404() {
             "{path}: {html}"
         );
     }
-    let response = client()
-        .get(server.url("/no/such/page"))
-        .send()
-        .await
-        .unwrap();
+    let response = server.get("/no/such/page", &[]).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.text().await.unwrap().contains("Page not found"));
     server.stop().await;
@@ -185,15 +183,8 @@ async fn login_and_register_routes_exist_and_unknown_paths_are_404() {
 
 #[tokio::test]
 async fn server_info_is_a_stable_json_endpoint() {
-    let db = TestDb::sqlite();
-    let server = Running::start_on(&db, &[]).await;
-    let response = client()
-        .get(server.url("/api/server_info"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let info: ServerInfo = response.json().await.unwrap();
+    let server = Running::sqlite(&[]).await;
+    let info: ServerInfo = server.get_json("/api/server_info").await;
     assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
     assert_eq!(info.database, DatabaseBackend::Sqlite);
     assert_eq!(info.users, 0);
@@ -203,8 +194,7 @@ async fn server_info_is_a_stable_json_endpoint() {
 
 #[tokio::test]
 async fn cross_site_state_changes_are_refused() {
-    let db = TestDb::sqlite();
-    let server = Running::start_on(&db, &["--allowed-origins", "http://127.0.0.1:8080"]).await;
+    let server = Running::sqlite(&["--allowed-origins", "http://127.0.0.1:8080"]).await;
     let host = server.base.trim_start_matches("http://").to_owned();
     let post = |origin: Option<&str>, fetch_site: Option<&str>| {
         let mut request = client()
@@ -258,8 +248,7 @@ async fn cross_site_state_changes_are_refused() {
 
 #[tokio::test]
 async fn the_error_message_follows_the_callers_language() {
-    let db = TestDb::sqlite();
-    let server = Running::start_on(&db, &[]).await;
+    let server = Running::sqlite(&[]).await;
     let body: ErrorBody = client()
         .delete(server.url("/api/server_info"))
         .header("origin", "https://evil.example")

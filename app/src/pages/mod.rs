@@ -1,11 +1,9 @@
-//! One module per route.
+//! One module per route (or group of routes).
 
+mod accounts_pending;
 mod home;
-mod login;
 mod not_found;
-mod register;
 
+pub use accounts_pending::{Login, Register};
 pub use home::Home;
-pub use login::Login;
 pub use not_found::NotFound;
-pub use register::Register;
