@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: run test dev setup build e2e lint fmt trunk trunk-serve clean
+.PHONY: run test dev setup build e2e fmt trunk trunk-serve trunk-test clean
 
 run:          ## build (release) and serve http://127.0.0.1:3000 on ./data/penguin.db
 	@scripts/run.sh
@@ -31,6 +31,9 @@ trunk:        ## client-only bundle with Trunk into dist/ (builds Trunk once, ~3
 
 trunk-serve:  ## serve the Trunk bundle on :8080, proxying /api to a server on :3000
 	@scripts/trunk.sh serve
+
+trunk-test:   ## the Trunk bundle against a real server on :3000, in Chromium
+	@scripts/trunk-test.sh
 
 clean:
 	@. scripts/lib.sh && cargo clean && rm -rf target/site dist
