@@ -6,7 +6,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 PENGUIN_WITH_TRUNK=1 scripts/setup.sh
-cargo build --locked -p penguin-server --bin penguin
+# cargo-leptos, not a plain `cargo build`: it keeps target/site and the server binary in
+# step for the SSR suite (see the issue #3 note on a mismatch seen with a plain build).
+cargo leptos build "${LEPTOS_ARGS[@]}"
 if curl -fsS -o /dev/null http://127.0.0.1:3000/healthz 2>/dev/null; then
   die "something already answers on 127.0.0.1:3000 (Trunk.toml proxies /api there): stop it first"
 fi
