@@ -64,7 +64,11 @@ mod edge {
     impl From<DomainError> for AppError {
         fn from(error: DomainError) -> Self {
             let code = error.code();
-            tracing::error!(%error, code = code.as_str(), "server function failed");
+            if error.is_refusal() {
+                tracing::info!(code = code.as_str(), "server function refused");
+            } else {
+                tracing::error!(%error, code = code.as_str(), "server function failed");
+            }
             let locale = crate::i18n::use_locale().get_untracked();
             if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
                 && let Ok(status) = http::StatusCode::from_u16(code.http_status())

@@ -1,22 +1,102 @@
-//! [`Core`]: the handle every server-side caller holds. Cheap to clone (it wraps pools).
+//! [`Core`]: the handle every server-side caller holds. Cheap to clone (it wraps pools
+//! and `Arc`s).
 
+use crate::accounts::password::Passwords;
+use crate::accounts::throttle::Throttle;
 use crate::db::{Database, DatabaseSettings};
 use crate::error::DomainError;
 use crate::migration::Migrator;
+use crate::settings::CoreSettings;
+use penguin_protocol::DatabaseBackend;
+use sea_orm::{DatabaseTransaction, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 #[derive(Debug, Clone)]
 pub struct Core {
     pub db: Database,
+    pub(crate) settings: Arc<CoreSettings>,
+    pub(crate) passwords: Passwords,
+    pub(crate) throttles: Arc<Throttles>,
+    /// SQLite only: one writing transaction at a time in this process. SQLite allows one
+    /// writer anyway; queueing here instead of in SQLite turns "database is locked" and
+    /// the un-retryable BUSY_SNAPSHOT of read-then-write transactions into a short wait.
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Throttles {
+    pub(crate) sign_in_per_account: Throttle,
+    pub(crate) sign_in_per_address: Throttle,
+    pub(crate) registrations_per_address: Throttle,
+}
+
+/// A transaction that may write. Dropping it without [`WriteTxn::commit`] rolls back.
+pub(crate) struct WriteTxn {
+    txn: DatabaseTransaction,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    pub(crate) async fn commit(self) -> Result<(), DomainError> {
+        Ok(self.txn.commit().await?)
+    }
 }
 
 impl Core {
-    /// Connects and brings the schema up to date. Migrations run inside the database's own
-    /// bookkeeping table (`seaql_migrations`), so starting twice is a no-op.
-    pub async fn open(settings: &DatabaseSettings) -> Result<Self, DomainError> {
-        let db = Database::connect(settings).await?;
+    /// Connects, brings the schema up to date, and uses the default settings. Migrations
+    /// run inside the database's own bookkeeping table (`seaql_migrations`), so starting
+    /// twice is a no-op.
+    pub async fn open(database: &DatabaseSettings) -> Result<Self, DomainError> {
+        Self::open_with(database, CoreSettings::default()).await
+    }
+
+    pub async fn open_with(
+        database: &DatabaseSettings,
+        settings: CoreSettings,
+    ) -> Result<Self, DomainError> {
+        settings.validate()?;
+        let db = Database::connect(database).await?;
         Migrator::up(&db.conn, None).await?;
         tracing::info!("database schema is up to date");
-        Ok(Self { db })
+        let limits = &settings.sign_in_limits;
+        let throttles = Throttles {
+            sign_in_per_account: Throttle::new(limits.failures_per_account, limits.window),
+            sign_in_per_address: Throttle::new(limits.attempts_per_address, limits.window),
+            registrations_per_address: Throttle::new(
+                limits.registrations_per_address,
+                limits.window,
+            ),
+        };
+        let write_gate = (db.backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Self {
+            db,
+            passwords: Passwords::new(settings.password_hash_concurrency),
+            settings: Arc::new(settings),
+            throttles: Arc::new(throttles),
+            write_gate,
+        })
+    }
+
+    pub fn settings(&self) -> &CoreSettings {
+        &self.settings
+    }
+
+    pub(crate) async fn begin_write(&self) -> Result<WriteTxn, DomainError> {
+        let gate = match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self.db.conn.begin().await?;
+        Ok(WriteTxn { txn, _gate: gate })
     }
 }

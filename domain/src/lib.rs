@@ -2,13 +2,19 @@
 //! state lives here; `penguin-app` server functions and `penguin-server` handlers are thin
 //! calls into it. Never compiled to wasm.
 
+pub mod accounts;
 pub mod core;
 pub mod db;
 pub mod entity;
 pub mod error;
 pub mod migration;
 pub mod server_info;
+pub mod settings;
+pub mod social;
 
 pub use crate::core::Core;
+pub use accounts::{Caller, NewSession, Registration};
 pub use db::{Database, DatabaseSettings};
 pub use error::DomainError;
+pub use settings::{CoreSettings, SignInLimits};
+pub use social::NewGroup;

@@ -66,101 +66,149 @@ impl fmt::Display for Locale {
     }
 }
 
-/// Every failure a user can cause or meet, as a stable code on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The request was malformed (bad JSON, missing field, wrong type).
-    #[error("bad_request")]
-    BadRequest,
-    /// The request came from another site (Origin / Sec-Fetch-Site check).
-    #[error("cross_site_request")]
-    CrossSiteRequest,
-    /// Signing in is required.
-    #[error("unauthenticated")]
-    Unauthenticated,
-    /// The thing does not exist, or the caller may not know that it does.
-    #[error("not_found")]
-    NotFound,
-    /// The server could not reach its database or another dependency.
-    #[error("unavailable")]
-    Unavailable,
-    /// Anything else; the server log has the details.
-    #[error("internal")]
-    Internal,
-    /// Produced by clients, never sent by the server: the server could not be reached.
-    #[error("network_error")]
-    NetworkError,
-}
+/// Declares [`ErrorCode`] from one table: wire name, HTTP status and the message in each
+/// locale, so adding a code is one line and nothing can fall out of step.
+macro_rules! error_codes {
+    ($(
+        $(#[doc = $doc:literal])*
+        $code:ident = $wire:literal, $status:literal, en: $en:literal, zh: $zh:literal;
+    )*) => {
+        /// Every failure a user can cause or meet, as a stable code on the wire.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode { $($(#[doc = $doc])* $code),* }
 
-impl ErrorCode {
-    pub const ALL: [ErrorCode; 7] = [
-        Self::BadRequest,
-        Self::CrossSiteRequest,
-        Self::Unauthenticated,
-        Self::NotFound,
-        Self::Unavailable,
-        Self::Internal,
-        Self::NetworkError,
-    ];
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(Self::$code),*];
 
-    /// The stable wire name (`snake_case`), identical to the serde form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::BadRequest => "bad_request",
-            Self::CrossSiteRequest => "cross_site_request",
-            Self::Unauthenticated => "unauthenticated",
-            Self::NotFound => "not_found",
-            Self::Unavailable => "unavailable",
-            Self::Internal => "internal",
-            Self::NetworkError => "network_error",
-        }
-    }
-
-    /// The HTTP status the edge answers with.
-    pub fn http_status(self) -> u16 {
-        match self {
-            Self::BadRequest => 400,
-            Self::Unauthenticated => 401,
-            Self::CrossSiteRequest => 403,
-            Self::NotFound => 404,
-            Self::Unavailable => 503,
-            Self::Internal => 500,
-            Self::NetworkError => 502,
-        }
-    }
-
-    /// What the user reads.
-    pub fn message(self, locale: Locale) -> &'static str {
-        use ErrorCode::*;
-        use Locale::*;
-        match (self, locale) {
-            (BadRequest, En) => "The request was not understood. Please try again.",
-            (BadRequest, ZhCn) => "请求无法识别，请重试。",
-            (CrossSiteRequest, En) => "This request came from another website and was refused.",
-            (CrossSiteRequest, ZhCn) => "该请求来自其他网站，已被拒绝。",
-            (Unauthenticated, En) => "Please sign in first.",
-            (Unauthenticated, ZhCn) => "请先登录。",
-            (NotFound, En) => "Not found.",
-            (NotFound, ZhCn) => "未找到。",
-            (Unavailable, En) => {
-                "The server is busy or its database is unreachable. Please try again shortly."
+            /// The stable wire name (`snake_case`), identical to the serde form.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$code => $wire),* }
             }
-            (Unavailable, ZhCn) => "服务器繁忙或数据库暂时无法访问，请稍后再试。",
-            (Internal, En) => "Something went wrong on the server.",
-            (Internal, ZhCn) => "服务器出错了。",
-            (NetworkError, En) => "Cannot reach the server. Check your connection and try again.",
-            (NetworkError, ZhCn) => "无法连接服务器，请检查网络后重试。",
+
+            /// The HTTP status the edge answers with.
+            pub fn http_status(self) -> u16 {
+                match self { $(Self::$code => $status),* }
+            }
+
+            /// What the user reads.
+            pub fn message(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $((Self::$code, Locale::En) => $en, (Self::$code, Locale::ZhCn) => $zh,)*
+                }
+            }
         }
+    };
+}
+
+error_codes! {
+    /// The request was malformed (bad JSON, missing field, wrong type).
+    BadRequest = "bad_request", 400,
+        en: "The request was not understood. Please try again.",
+        zh: "请求无法识别，请重试。";
+    /// The request came from another site (Origin / Sec-Fetch-Site check).
+    CrossSiteRequest = "cross_site_request", 403,
+        en: "This request came from another website and was refused.",
+        zh: "该请求来自其他网站，已被拒绝。";
+    /// Signing in is required.
+    Unauthenticated = "unauthenticated", 401,
+        en: "Please sign in first.",
+        zh: "请先登录。";
+    /// The thing does not exist, or the caller may not know that it does.
+    NotFound = "not_found", 404,
+        en: "Not found.",
+        zh: "未找到。";
+    /// The caller may see the thing but not do this to it (a member removing an admin).
+    Forbidden = "forbidden", 403,
+        en: "You are not allowed to do that.",
+        zh: "你没有权限进行此操作。";
+    /// Too many attempts from this account or address; try again later.
+    TooManyAttempts = "too_many_attempts", 429,
+        en: "Too many attempts. Please wait a few minutes and try again.",
+        zh: "尝试次数过多，请等几分钟后再试。";
+    /// Wrong username or wrong password: deliberately one answer for both.
+    InvalidCredentials = "invalid_credentials", 401,
+        en: "Wrong username or password.",
+        zh: "用户名或密码错误。";
+    InvalidUsername = "invalid_username", 400,
+        en: "Usernames have 3 to 32 characters: letters, digits, '_', '.' or '-', starting with a letter or digit.",
+        zh: "用户名为 3 到 32 个字符：字母、数字、“_”、“.”或“-”，并以字母或数字开头。";
+    UsernameTaken = "username_taken", 409,
+        en: "This username is already taken.",
+        zh: "该用户名已被占用。";
+    InvalidDisplayName = "invalid_display_name", 400,
+        en: "Display names have 1 to 64 characters on one line.",
+        zh: "昵称为 1 到 64 个字符，且不能换行。";
+    WeakPassword = "weak_password", 400,
+        en: "Choose a password of at least 8 characters that is not a common password or your username.",
+        zh: "请设置至少 8 个字符的密码，且不能是常见密码或与用户名相同。";
+    CannotFriendYourself = "cannot_friend_yourself", 400,
+        en: "You cannot add yourself as a friend.",
+        zh: "不能添加自己为好友。";
+    AlreadyFriends = "already_friends", 409,
+        en: "You are already friends.",
+        zh: "你们已经是好友了。";
+    /// One of the two users blocked the other.
+    Blocked = "blocked", 403,
+        en: "This user cannot be reached: one of you has blocked the other.",
+        zh: "无法联系该用户：你们之间存在屏蔽关系。";
+    NotFriends = "not_friends", 403,
+        en: "You can only do this with your friends.",
+        zh: "只能对好友进行此操作。";
+    InvalidGroupName = "invalid_group_name", 400,
+        en: "Group names have 1 to 64 characters on one line.",
+        zh: "群名称为 1 到 64 个字符，且不能换行。";
+    InvalidGroupDescription = "invalid_group_description", 400,
+        en: "Group descriptions have at most 500 characters.",
+        zh: "群简介最多 500 个字符。";
+    GroupNameTaken = "group_name_taken", 409,
+        en: "A group with this name already exists.",
+        zh: "已存在同名的群。";
+    InvalidMemberLimit = "invalid_member_limit", 400,
+        en: "This member limit is not allowed on this server.",
+        zh: "本服务器不允许设置该成员上限。";
+    GroupFull = "group_full", 409,
+        en: "This group is full.",
+        zh: "该群已满员。";
+    AlreadyMember = "already_member", 409,
+        en: "Already a member of this group.",
+        zh: "已经是该群成员。";
+    InvalidInviteCode = "invalid_invite_code", 404,
+        en: "This invite code is not valid. Ask a group admin for a new one.",
+        zh: "邀请码无效，请向群管理员索取新的邀请码。";
+    /// The owner tried to leave: ownership must go to someone first.
+    OwnerCannotLeave = "owner_cannot_leave", 409,
+        en: "The owner cannot leave the group: transfer it to another member or disband it.",
+        zh: "群主不能退群：请先转让群或解散群。";
+    /// The server could not reach its database or another dependency.
+    Unavailable = "unavailable", 503,
+        en: "The server is busy or its database is unreachable. Please try again shortly.",
+        zh: "服务器繁忙或数据库暂时无法访问，请稍后再试。";
+    /// Anything else; the server log has the details.
+    Internal = "internal", 500,
+        en: "Something went wrong on the server.",
+        zh: "服务器出错了。";
+    /// Produced by clients, never sent by the server: the server could not be reached.
+    NetworkError = "network_error", 502,
+        en: "Cannot reach the server. Check your connection and try again.",
+        zh: "无法连接服务器，请检查网络后重试。";
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
+
+impl std::error::Error for ErrorCode {}
 
 impl FromStr for ErrorCode {
     type Err = UnknownErrorCode;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|code| code.as_str() == s)
             .ok_or_else(|| UnknownErrorCode(s.to_owned()))
     }
@@ -192,7 +240,7 @@ mod tests {
 
     #[test]
     fn wire_names_match_serde_and_parse_back() {
-        for code in ErrorCode::ALL {
+        for &code in ErrorCode::ALL {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             assert_eq!(code.as_str().parse::<ErrorCode>().unwrap(), code);
@@ -203,7 +251,7 @@ mod tests {
 
     #[test]
     fn every_code_has_a_message_in_every_locale() {
-        for code in ErrorCode::ALL {
+        for &code in ErrorCode::ALL {
             let en = code.message(Locale::En);
             let zh = code.message(Locale::ZhCn);
             assert!(!en.is_empty() && !zh.is_empty());

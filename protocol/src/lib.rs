@@ -4,9 +4,12 @@
 
 pub mod error;
 pub mod health;
+pub mod rules;
+pub mod social;
 
-pub use error::{ErrorCode, Locale};
+pub use error::{ErrorBody, ErrorCode, Locale};
 pub use health::{DatabaseBackend, HealthReport, ServerInfo};
+pub use social::*;
 
 /// The version of the protocol described in `docs/PROTOCOL.md`. Bumped on any change a
 /// client must know about.

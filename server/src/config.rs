@@ -5,10 +5,11 @@
 
 use clap::Parser;
 use leptos::config::LeptosOptions;
-use penguin_domain::DatabaseSettings;
 use penguin_domain::db::DEFAULT_DATABASE_URL;
+use penguin_domain::{CoreSettings, DatabaseSettings, SignInLimits};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 const DEFAULT_SITE_ROOT: &str = "target/site";
@@ -45,6 +46,52 @@ pub struct Config {
     #[arg(long, env = "PENGUIN_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    /// Member limit of a new group unless its creator picks another.
+    #[arg(long, env = "PENGUIN_GROUP_MEMBER_LIMIT", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    pub group_member_limit: u32,
+
+    /// The highest member limit a group may have on this server.
+    #[arg(long, env = "PENGUIN_MAX_GROUP_MEMBER_LIMIT", default_value_t = 2000,
+          value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    pub max_group_member_limit: u32,
+
+    /// Failed sign-ins for one username, per window, before it is locked for the rest
+    /// of the window.
+    #[arg(long, env = "PENGUIN_SIGN_IN_FAILURES_PER_ACCOUNT", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub sign_in_failures_per_account: u32,
+
+    /// Sign-in attempts from one client address per window.
+    #[arg(long, env = "PENGUIN_SIGN_IN_ATTEMPTS_PER_ADDRESS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub sign_in_attempts_per_address: u32,
+
+    /// Accounts created from one client address per window.
+    #[arg(long, env = "PENGUIN_REGISTRATIONS_PER_ADDRESS", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub registrations_per_address: u32,
+
+    /// The rate-limit window, in seconds.
+    #[arg(long, env = "PENGUIN_RATE_LIMIT_WINDOW_SECS", default_value_t = 900,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub rate_limit_window_secs: u64,
+
+    /// Days a session lasts without being used.
+    #[arg(long, env = "PENGUIN_SESSION_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub session_days: u64,
+
+    /// Always mark the session cookie `Secure`. Without it, the cookie is `Secure` when
+    /// the browser reached Penguin over https (its `Origin`, or `X-Forwarded-Proto`).
+    #[arg(long, env = "PENGUIN_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Take the client's address from the last `X-Forwarded-For` entry (only behind a
+    /// reverse proxy that sets it; otherwise clients could pick their own address).
+    #[arg(long, env = "PENGUIN_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
     /// Log filter in `tracing` syntax, e.g. `info` or `penguin_server=debug,info`.
     #[arg(long, env = "PENGUIN_LOG", default_value = "info")]
     pub log: String,
@@ -69,6 +116,23 @@ impl Config {
             url: self.database_url.clone(),
             max_connections: self.database_max_connections,
             schema: self.database_schema.clone(),
+        }
+    }
+
+    /// The domain's tunables from these settings.
+    pub fn core_settings(&self) -> CoreSettings {
+        let window = Duration::from_secs(self.rate_limit_window_secs);
+        CoreSettings {
+            group_member_limit: self.group_member_limit,
+            max_group_member_limit: self.max_group_member_limit,
+            session_idle_lifetime: Duration::from_secs(self.session_days * 24 * 3600),
+            sign_in_limits: SignInLimits {
+                failures_per_account: self.sign_in_failures_per_account,
+                attempts_per_address: self.sign_in_attempts_per_address,
+                registrations_per_address: self.registrations_per_address,
+                window,
+            },
+            ..CoreSettings::default()
         }
     }
 
@@ -104,6 +168,11 @@ mod tests {
         assert_eq!(config.database_url, "sqlite://data/penguin.db");
         assert_eq!(config.database_max_connections, 16);
         assert!(config.allowed_origins.is_empty());
+        let core = config.core_settings();
+        assert_eq!(core.group_member_limit, 200);
+        assert_eq!(core.max_group_member_limit, 2000);
+        assert_eq!(core.sign_in_limits, SignInLimits::default());
+        core.validate().unwrap();
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Penguin server as a library, so integration tests start the real thing in-process
 //! on a free port. `main.rs` only parses the configuration and calls [`serve`].
 
+pub mod client_addr;
 pub mod config;
 pub mod error;
 pub mod health;
@@ -11,6 +12,8 @@ pub mod shutdown;
 pub use config::Config;
 pub use error::ServerError;
 
+use client_addr::ClientAddrPolicy;
+use penguin_app::api::request::CookiePolicy;
 use penguin_domain::Core;
 use router::AppState;
 use same_origin::OriginPolicy;
@@ -27,7 +30,7 @@ pub struct Server {
 
 impl Server {
     pub async fn bind(config: &Config) -> Result<Self, ServerError> {
-        let core = Core::open(&config.database()).await?;
+        let core = Core::open_with(&config.database(), config.core_settings()).await?;
         let addr = config.addr();
         let listener = TcpListener::bind(addr)
             .await
@@ -39,7 +42,16 @@ impl Server {
             leptos_options: config.leptos_options(local_addr),
             core,
         };
-        let app = router::build(state, OriginPolicy::new(config.allowed_origins.clone()));
+        let policies = router::Policies {
+            origins: OriginPolicy::new(config.allowed_origins.clone()),
+            cookies: CookiePolicy {
+                always_secure: config.secure_cookies,
+            },
+            client_addr: ClientAddrPolicy {
+                trust_forwarded_for: config.trust_forwarded_for,
+            },
+        };
+        let app = router::build(state, policies);
         Ok(Self {
             listener,
             app,
@@ -53,7 +65,9 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         tracing::info!("Penguin listening on http://{}", self.local_addr);
-        axum::serve(self.listener, self.app)
+        // The peer address feeds per-address rate limits (see `client_addr`).
+        let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(ServerError::Serve)

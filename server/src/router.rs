@@ -1,5 +1,6 @@
 //! The HTTP surface: health check, server functions, pages, static files.
 
+use crate::client_addr::{ClientAddrPolicy, record_client_addr};
 use crate::health::healthz;
 use crate::same_origin::{OriginPolicy, refuse_cross_site};
 use axum::Router;
@@ -9,6 +10,7 @@ use http::{HeaderValue, header};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use penguin_app::api::request::CookiePolicy;
 use penguin_app::{App, shell};
 use penguin_domain::Core;
 use std::sync::Arc;
@@ -22,10 +24,19 @@ pub struct AppState {
     pub core: Core,
 }
 
-pub fn build(state: AppState, origins: OriginPolicy) -> Router {
+/// The request policies set by configuration.
+#[derive(Debug, Clone)]
+pub struct Policies {
+    pub origins: OriginPolicy,
+    pub cookies: CookiePolicy,
+    pub client_addr: ClientAddrPolicy,
+}
+
+pub fn build(state: AppState, policies: Policies) -> Router {
     let routes = generate_route_list(App);
     let core = state.core.clone();
     let options = state.leptos_options.clone();
+    let cookies = policies.cookies;
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -34,14 +45,21 @@ pub fn build(state: AppState, origins: OriginPolicy) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(core.clone()),
+            move || {
+                provide_context(core.clone());
+                provide_context(cookies);
+            },
             move || shell(options.clone()),
         )
         // Everything else: a file of the built site, else the app's 404 page.
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(origins),
+            Arc::new(policies.origins),
             refuse_cross_site,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            policies.client_addr,
+            record_client_addr,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -1,8 +1,17 @@
 //! Server functions: the app's API. Each one has a fixed endpoint under `/api/` (listed
-//! in docs/API.md) so scripts and bots can call it too.
+//! in docs/API.md) so scripts and bots can call it too: reads are `GET` with query
+//! parameters, changes are `POST` with a JSON body.
 
+mod accounts;
+mod friends;
+mod groups;
+#[cfg(feature = "ssr")]
+pub mod request;
 mod server_info;
 
+pub use accounts::*;
+pub use friends::*;
+pub use groups::*;
 pub use server_info::{ServerInfoCall, server_info};
 
 /// The domain handle, provided to server functions by the server.

@@ -1,3 +1,10 @@
-//! sea-orm entities, one module per table.
+//! sea-orm entities, one module per table. The schema itself is defined by the
+//! migrations in `crate::migration`; these mirror it.
 
+pub mod block;
+pub mod friend_request;
+pub mod friendship;
+pub mod group;
+pub mod group_member;
+pub mod session;
 pub mod user;

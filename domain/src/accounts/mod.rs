@@ -1,0 +1,139 @@
+//! Accounts and sessions: register, sign in (rate-limited), authenticate a session token,
+//! sign out.
+
+pub(crate) mod password;
+mod sessions;
+pub(crate) mod throttle;
+
+pub use sessions::{Caller, NewSession, SESSION_TOKEN_BYTES};
+
+use crate::core::Core;
+use crate::entity::user;
+use crate::error::{DomainError, on_unique_violation, refuse};
+use chrono::Utc;
+use penguin_protocol::{ErrorCode, UserId, UserSummary, rules};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use std::net::IpAddr;
+
+/// What a new user types.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+impl From<user::Model> for UserSummary {
+    fn from(user: user::Model) -> Self {
+        Self {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+        }
+    }
+}
+
+impl Core {
+    /// Creates the account and signs it in. `client` is the address the request came
+    /// from, for the per-address limit.
+    pub async fn register(
+        &self,
+        input: Registration,
+        client: Option<IpAddr>,
+    ) -> Result<NewSession, DomainError> {
+        let username = rules::username(&input.username)?;
+        let display_name = rules::display_name(&input.display_name)?;
+        rules::password(&input.password, &username)?;
+        if let Some(ip) = client
+            && !self
+                .throttles
+                .registrations_per_address
+                .try_acquire(&ip.to_string())
+        {
+            return refuse(ErrorCode::TooManyAttempts);
+        }
+        // A quick answer for the common case; the unique index settles races below.
+        if self.find_user_by_username(&username).await?.is_some() {
+            return refuse(ErrorCode::UsernameTaken);
+        }
+        let password_hash = self.passwords.hash(&input.password).await?;
+        let user = user::ActiveModel {
+            username: Set(username),
+            display_name: Set(display_name),
+            password_hash: Set(password_hash),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&self.db.conn)
+        .await
+        .map_err(|e| on_unique_violation(e, ErrorCode::UsernameTaken))?;
+        tracing::info!(user_id = user.id, "account created");
+        self.start_session(user, None).await
+    }
+
+    /// Checks the password and starts a new session, ending `replacing` (the session the
+    /// browser had before, if any) so a session id never survives a sign-in.
+    ///
+    /// A wrong username and a wrong password give the same answer in the same time.
+    /// Failures lock the username for the rest of the window; attempts per client address
+    /// are capped too.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        client: Option<IpAddr>,
+        replacing: Option<&str>,
+    ) -> Result<NewSession, DomainError> {
+        if let Some(ip) = client
+            && !self
+                .throttles
+                .sign_in_per_address
+                .try_acquire(&ip.to_string())
+        {
+            tracing::warn!(%ip, "sign-in refused: too many attempts from this address");
+            return refuse(ErrorCode::TooManyAttempts);
+        }
+        let account_key = username.trim().to_lowercase();
+        let per_account = &self.throttles.sign_in_per_account;
+        if per_account.is_exhausted(&account_key) {
+            tracing::warn!(username = %account_key, "sign-in refused: account locked for now");
+            return refuse(ErrorCode::TooManyAttempts);
+        }
+        let user = match rules::username(username) {
+            Ok(name) if password.len() <= rules::PASSWORD_MAX_BYTES => {
+                self.find_user_by_username(&name).await?
+            }
+            _ => None,
+        };
+        let hash = user.as_ref().map(|u| u.password_hash.clone());
+        if !self.passwords.verify(password, hash).await? {
+            per_account.record(&account_key);
+            return refuse(ErrorCode::InvalidCredentials);
+        }
+        per_account.forget(&account_key);
+        let user = user.ok_or(DomainError::Refused(ErrorCode::InvalidCredentials))?;
+        self.start_session(user, replacing).await
+    }
+
+    pub async fn me(&self, caller: &Caller) -> Result<UserSummary, DomainError> {
+        self.user_summary(caller.id()).await
+    }
+
+    pub(crate) async fn find_user_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<user::Model>, DomainError> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(&self.db.conn)
+            .await?)
+    }
+
+    /// A user anyone signed in may see; "not found" when there is none.
+    pub(crate) async fn user_summary(&self, id: UserId) -> Result<UserSummary, DomainError> {
+        match user::Entity::find_by_id(id).one(&self.db.conn).await? {
+            Some(user) => Ok(user.into()),
+            None => refuse(ErrorCode::NotFound),
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! Sessions, friends, blocks and QQ groups. Every foreign key cascades from `users` and
+//! `groups`, so deleting an account or disbanding a group leaves nothing dangling.
+
+use super::m20261123_000001_create_users::Users;
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Sessions {
+    Table,
+    TokenHash,
+    UserId,
+    CreatedAt,
+    LastSeenAt,
+    ExpiresAt,
+}
+
+#[derive(DeriveIden)]
+enum FriendRequests {
+    Table,
+    Id,
+    FromUserId,
+    ToUserId,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Friendships {
+    Table,
+    UserId,
+    FriendId,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Blocks {
+    Table,
+    BlockerId,
+    BlockedId,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Groups {
+    Table,
+    Id,
+    Name,
+    NameKey,
+    Description,
+    OwnerId,
+    MemberLimit,
+    MemberCount,
+    InviteCode,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum GroupMembers {
+    Table,
+    GroupId,
+    UserId,
+    Role,
+    JoinedAt,
+}
+
+fn created_at<T: IntoIden>(column: T) -> ColumnDef {
+    ColumnDef::new(column)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
+}
+
+/// A user reference that disappears with the user.
+fn user_fk(name: &str, table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(table, column)
+        .to(Users::Table, Users::Id)
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+fn index(name: &str, table: impl IntoIden, columns: &[&str]) -> IndexCreateStatement {
+    let mut index = Index::create().name(name).table(table).to_owned();
+    for column in columns {
+        index.col(Alias::new(*column));
+    }
+    index
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Sessions::Table)
+                    .col(
+                        ColumnDef::new(Sessions::TokenHash)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Sessions::UserId).big_integer().not_null())
+                    .col(created_at(Sessions::CreatedAt))
+                    .col(created_at(Sessions::LastSeenAt))
+                    .col(created_at(Sessions::ExpiresAt))
+                    .foreign_key(&mut user_fk(
+                        "sessions_user_fk",
+                        Sessions::Table,
+                        Sessions::UserId,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index("sessions_user_idx", Sessions::Table, &["user_id"]))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(FriendRequests::Table)
+                    .col(
+                        ColumnDef::new(FriendRequests::Id)
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(FriendRequests::FromUserId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(FriendRequests::ToUserId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(created_at(FriendRequests::CreatedAt))
+                    .foreign_key(&mut user_fk(
+                        "friend_requests_from_fk",
+                        FriendRequests::Table,
+                        FriendRequests::FromUserId,
+                    ))
+                    .foreign_key(&mut user_fk(
+                        "friend_requests_to_fk",
+                        FriendRequests::Table,
+                        FriendRequests::ToUserId,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                index(
+                    "friend_requests_pair_key",
+                    FriendRequests::Table,
+                    &["from_user_id", "to_user_id"],
+                )
+                .unique()
+                .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index(
+                "friend_requests_to_idx",
+                FriendRequests::Table,
+                &["to_user_id"],
+            ))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Friendships::Table)
+                    .col(ColumnDef::new(Friendships::UserId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Friendships::FriendId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(created_at(Friendships::CreatedAt))
+                    .primary_key(
+                        Index::create()
+                            .col(Friendships::UserId)
+                            .col(Friendships::FriendId),
+                    )
+                    .foreign_key(&mut user_fk(
+                        "friendships_user_fk",
+                        Friendships::Table,
+                        Friendships::UserId,
+                    ))
+                    .foreign_key(&mut user_fk(
+                        "friendships_friend_fk",
+                        Friendships::Table,
+                        Friendships::FriendId,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Blocks::Table)
+                    .col(ColumnDef::new(Blocks::BlockerId).big_integer().not_null())
+                    .col(ColumnDef::new(Blocks::BlockedId).big_integer().not_null())
+                    .col(created_at(Blocks::CreatedAt))
+                    .primary_key(
+                        Index::create()
+                            .col(Blocks::BlockerId)
+                            .col(Blocks::BlockedId),
+                    )
+                    .foreign_key(&mut user_fk(
+                        "blocks_blocker_fk",
+                        Blocks::Table,
+                        Blocks::BlockerId,
+                    ))
+                    .foreign_key(&mut user_fk(
+                        "blocks_blocked_fk",
+                        Blocks::Table,
+                        Blocks::BlockedId,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index("blocks_blocked_idx", Blocks::Table, &["blocked_id"]))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Groups::Table)
+                    .col(
+                        ColumnDef::new(Groups::Id)
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Groups::Name).string_len(64).not_null())
+                    .col(ColumnDef::new(Groups::NameKey).string_len(256).not_null())
+                    .col(ColumnDef::new(Groups::Description).text().not_null())
+                    .col(ColumnDef::new(Groups::OwnerId).big_integer().not_null())
+                    .col(ColumnDef::new(Groups::MemberLimit).integer().not_null())
+                    .col(ColumnDef::new(Groups::MemberCount).integer().not_null())
+                    .col(ColumnDef::new(Groups::InviteCode).string_len(32).not_null())
+                    .col(created_at(Groups::CreatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("groups_owner_fk")
+                            .from(Groups::Table, Groups::OwnerId)
+                            .to(Users::Table, Users::Id),
+                    )
+                    .check(Expr::col(Groups::MemberCount).lte(Expr::col(Groups::MemberLimit)))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                index("groups_name_key", Groups::Table, &["name_key"])
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                index("groups_invite_code_key", Groups::Table, &["invite_code"])
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(GroupMembers::Table)
+                    .col(
+                        ColumnDef::new(GroupMembers::GroupId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GroupMembers::UserId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(GroupMembers::Role).string_len(8).not_null())
+                    .col(created_at(GroupMembers::JoinedAt))
+                    .primary_key(
+                        Index::create()
+                            .col(GroupMembers::GroupId)
+                            .col(GroupMembers::UserId),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("group_members_group_fk")
+                            .from(GroupMembers::Table, GroupMembers::GroupId)
+                            .to(Groups::Table, Groups::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(&mut user_fk(
+                        "group_members_user_fk",
+                        GroupMembers::Table,
+                        GroupMembers::UserId,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index(
+                "group_members_user_idx",
+                GroupMembers::Table,
+                &["user_id"],
+            ))
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            GroupMembers::Table.into_iden(),
+            Groups::Table.into_iden(),
+            Blocks::Table.into_iden(),
+            Friendships::Table.into_iden(),
+            FriendRequests::Table.into_iden(),
+            Sessions::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,188 @@
+//! Input rules shared by the server (which enforces them) and the browser (which checks
+//! them before sending, for an immediate message). Each function returns the normalized
+//! value to store, or the error code the user sees.
+
+use crate::ErrorCode;
+
+pub const USERNAME_MIN_CHARS: usize = 3;
+pub const USERNAME_MAX_CHARS: usize = 32;
+pub const DISPLAY_NAME_MAX_CHARS: usize = 64;
+pub const PASSWORD_MIN_CHARS: usize = 8;
+/// Argon2 accepts more, but a cap keeps a single sign-in attempt cheap to refuse.
+pub const PASSWORD_MAX_BYTES: usize = 1024;
+pub const GROUP_NAME_MAX_CHARS: usize = 64;
+pub const GROUP_DESCRIPTION_MAX_CHARS: usize = 500;
+pub const SEARCH_MAX_CHARS: usize = 64;
+
+/// Passwords refused outright: the head of every leaked-password list, plus the
+/// product's own name. A short list on purpose: length does most of the work.
+const COMMON_PASSWORDS: &[&str] = &[
+    "12345678",
+    "123456789",
+    "1234567890",
+    "password",
+    "password1",
+    "password123",
+    "qwertyui",
+    "qwerty123",
+    "11111111",
+    "00000000",
+    "88888888",
+    "abcd1234",
+    "iloveyou",
+    "1q2w3e4r",
+    "12341234",
+    "abc12345",
+    "admin123",
+    "welcome1",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "penguin1",
+    "penguin123",
+    "woaini1314",
+    "a1234567",
+    "aa123456",
+    "qwertyuiop",
+    "asdfghjk",
+    "zxcvbnm1",
+    "passw0rd",
+    "letmein1",
+];
+
+/// Lower-cased; ASCII letters, digits, `_`, `.` and `-`; 3 to 32 characters; starts with
+/// a letter or digit. Lower-casing makes `Alice` and `alice` the same account.
+pub fn username(input: &str) -> Result<String, ErrorCode> {
+    let name = input.trim().to_ascii_lowercase();
+    let len = name.chars().count();
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    let valid = (USERNAME_MIN_CHARS..=USERNAME_MAX_CHARS).contains(&len)
+        && name.chars().all(allowed)
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric());
+    if valid {
+        Ok(name)
+    } else {
+        Err(ErrorCode::InvalidUsername)
+    }
+}
+
+/// Trimmed; 1 to 64 characters; no control characters (newlines, bidi overrides stay
+/// text but a line break in a name breaks every list it appears in).
+pub fn display_name(input: &str) -> Result<String, ErrorCode> {
+    single_line_text(input, DISPLAY_NAME_MAX_CHARS).ok_or(ErrorCode::InvalidDisplayName)
+}
+
+pub fn group_name(input: &str) -> Result<String, ErrorCode> {
+    single_line_text(input, GROUP_NAME_MAX_CHARS).ok_or(ErrorCode::InvalidGroupName)
+}
+
+/// Trimmed; may be empty; at most 500 characters; line breaks allowed.
+pub fn group_description(input: &str) -> Result<String, ErrorCode> {
+    let text = input.trim().replace("\r\n", "\n");
+    let ok = text.chars().count() <= GROUP_DESCRIPTION_MAX_CHARS
+        && text.chars().all(|c| !c.is_control() || c == '\n');
+    if ok {
+        Ok(text)
+    } else {
+        Err(ErrorCode::InvalidGroupDescription)
+    }
+}
+
+/// At least 8 characters, at most 1 KiB, not a well-known password, not the username.
+pub fn password(password: &str, username: &str) -> Result<(), ErrorCode> {
+    if password.len() > PASSWORD_MAX_BYTES {
+        return Err(ErrorCode::WeakPassword);
+    }
+    let lower = password.to_lowercase();
+    let weak = password.chars().count() < PASSWORD_MIN_CHARS
+        || COMMON_PASSWORDS.contains(&lower.as_str())
+        || lower == username.trim().to_lowercase()
+        || password.chars().all(|c| Some(c) == password.chars().next());
+    if weak {
+        Err(ErrorCode::WeakPassword)
+    } else {
+        Ok(())
+    }
+}
+
+/// Trimmed search text, 1 to 64 characters.
+pub fn search_query(input: &str) -> Result<String, ErrorCode> {
+    let query = input.trim();
+    let len = query.chars().count();
+    if (1..=SEARCH_MAX_CHARS).contains(&len) {
+        Ok(query.to_owned())
+    } else {
+        Err(ErrorCode::BadRequest)
+    }
+}
+
+fn single_line_text(input: &str, max_chars: usize) -> Option<String> {
+    let text = input.trim();
+    let len = text.chars().count();
+    ((1..=max_chars).contains(&len) && !text.chars().any(char::is_control)).then(|| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_normalized_and_checked() {
+        assert_eq!(username("  Alice_01 ").unwrap(), "alice_01");
+        assert_eq!(username("bob.smith-2").unwrap(), "bob.smith-2");
+        for bad in [
+            "ab",
+            "",
+            "_alice",
+            "al ice",
+            "ali<ce>",
+            "张三三",
+            &"a".repeat(33),
+        ] {
+            assert_eq!(username(bad), Err(ErrorCode::InvalidUsername), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn display_names_are_single_line_text() {
+        assert_eq!(display_name("  张三 <b>  ").unwrap(), "张三 <b>");
+        assert_eq!(display_name(&"名".repeat(64)).unwrap().chars().count(), 64);
+        for bad in ["", "   ", "two\nlines", "tab\there", &"x".repeat(65)] {
+            assert_eq!(
+                display_name(bad),
+                Err(ErrorCode::InvalidDisplayName),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn weak_passwords_are_refused() {
+        assert!(password("correct horse", "alice").is_ok());
+        assert!(password("长城长城长城长城", "alice").is_ok());
+        for weak in ["short", "password", "PASSWORD1", "aaaaaaaaaa", "alice_long"] {
+            assert_eq!(
+                password(weak, "alice_long"),
+                Err(ErrorCode::WeakPassword),
+                "{weak}"
+            );
+        }
+        assert_eq!(
+            password(&"x".repeat(1025), "alice"),
+            Err(ErrorCode::WeakPassword)
+        );
+    }
+
+    #[test]
+    fn group_texts() {
+        assert_eq!(group_name(" Chess club ").unwrap(), "Chess club");
+        assert_eq!(group_name(""), Err(ErrorCode::InvalidGroupName));
+        assert_eq!(group_description("").unwrap(), "");
+        assert_eq!(group_description("a\r\nb").unwrap(), "a\nb");
+        assert_eq!(
+            group_description(&"d".repeat(501)),
+            Err(ErrorCode::InvalidGroupDescription)
+        );
+    }
+}
