@@ -40,17 +40,27 @@ impl FromServerFnError for AppError {
 
     /// Failures of the server-function machinery itself (network, bad arguments).
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server, failing to decode is the request's fault (a form post to a JSON
+        // endpoint, a missing field); in the browser it is the response's.
+        let undecodable = if cfg!(feature = "ssr") {
+            ErrorCode::BadRequest
+        } else {
+            ErrorCode::Internal
+        };
         let code = match value {
             ServerFnErrorErr::Request(_) => ErrorCode::NetworkError,
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ErrorCode::BadRequest,
+            ServerFnErrorErr::Deserialization(_) => undecodable,
             ServerFnErrorErr::Registration(_)
             | ServerFnErrorErr::UnsupportedRequestMethod(_)
             | ServerFnErrorErr::ServerError(_)
             | ServerFnErrorErr::MiddlewareError(_)
-            | ServerFnErrorErr::Deserialization(_)
             | ServerFnErrorErr::Serialization(_)
             | ServerFnErrorErr::Response(_) => ErrorCode::Internal,
         };
+        #[cfg(feature = "ssr")]
+        return edge::answer(code);
+        #[cfg(not(feature = "ssr"))]
         Self::new(code)
     }
 }
@@ -69,13 +79,17 @@ mod edge {
             } else {
                 tracing::error!(%error, code = code.as_str(), "server function failed");
             }
-            let locale = crate::i18n::use_locale().get_untracked();
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-                && let Ok(status) = http::StatusCode::from_u16(code.http_status())
-            {
-                response.set_status(status);
-            }
-            AppError::localized(code, locale)
+            answer(code)
         }
+    }
+
+    /// The error in the caller's language, with the code's HTTP status on the response.
+    pub(super) fn answer(code: penguin_protocol::ErrorCode) -> AppError {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = http::StatusCode::from_u16(code.http_status())
+        {
+            response.set_status(status);
+        }
+        AppError::localized(code, crate::i18n::request_locale())
     }
 }

@@ -1,104 +1,11 @@
-//! The real server on a free loopback port, on a throw-away database, over real HTTP.
+//! The server's HTTP surface: health, pages, languages, the cross-site guard.
 
-use clap::Parser;
+mod common;
+
+use common::{Running, client};
 use penguin_protocol::{DatabaseBackend, ErrorCode, HealthReport, ServerInfo, error::ErrorBody};
-use penguin_server::{Config, Server};
 use penguin_testkit::TestDb;
 use reqwest::StatusCode;
-use tokio::sync::oneshot;
-
-struct Running {
-    base: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
-    _site: tempfile::TempDir,
-    /// The database, when this server owns it.
-    _db: Option<TestDb>,
-}
-
-impl Running {
-    /// The real server on a free port, on `db`, with extra command-line flags.
-    async fn start_on(db: &TestDb, extra: &[&str]) -> Self {
-        let site_dir = tempfile::tempdir().unwrap();
-        let site = site_dir.path().to_str().unwrap().to_owned();
-        let mut args = vec![
-            "penguin",
-            "--addr",
-            "127.0.0.1:0",
-            "--database-url",
-            db.url(),
-            "--site-root",
-            &site,
-        ];
-        if let Some(schema) = db.schema() {
-            args.extend(["--database-schema", schema]);
-        }
-        args.extend_from_slice(extra);
-        let config = Config::try_parse_from(args).unwrap();
-        let server = Server::bind(&config).await.unwrap();
-        let base = format!("http://{}", server.local_addr);
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(async move {
-            server
-                .run(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-        });
-        Self {
-            base,
-            stop: Some(stop),
-            task,
-            _site: site_dir,
-            _db: None,
-        }
-    }
-
-    /// The real server on its own throw-away SQLite database.
-    async fn sqlite(extra: &[&str]) -> Self {
-        let db = TestDb::sqlite();
-        let mut server = Self::start_on(&db, extra).await;
-        server._db = Some(db);
-        server
-    }
-
-    /// GET `path` with extra headers; the response.
-    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
-        let mut request = reqwest::Client::new().get(self.url(path));
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        request.send().await.unwrap()
-    }
-
-    /// GET `path` expecting 200 and a JSON body.
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
-        let response = self.get(path, &[]).await;
-        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-        response.json().await.unwrap()
-    }
-
-    /// GET `path` with extra headers; the body as text.
-    async fn get_html(&self, path: &str, headers: &[(&str, &str)]) -> String {
-        self.get(path, headers).await.text().await.unwrap()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        (&mut self.task).await.unwrap();
-    }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::new()
-}
 
 #[tokio::test]
 async fn healthz_reports_version_and_database() {

@@ -43,7 +43,9 @@ pub struct NewSession {
 impl NewSession {
     /// For the cookie's `Max-Age`.
     pub fn seconds_left(&self) -> i64 {
-        (self.expires_at - Utc::now()).num_seconds().max(0)
+        // Rounded up: a cookie issued now says the full lifetime, not one second less.
+        let millis = (self.expires_at - Utc::now()).num_milliseconds().max(0);
+        (millis + 999) / 1000
     }
 }
 
