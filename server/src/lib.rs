@@ -25,6 +25,7 @@ use tokio::net::TcpListener;
 pub struct Server {
     listener: TcpListener,
     app: axum::Router,
+    core: Core,
     pub local_addr: SocketAddr,
 }
 
@@ -40,7 +41,7 @@ impl Server {
             .map_err(|source| ServerError::Bind { addr, source })?;
         let state = AppState {
             leptos_options: config.leptos_options(local_addr),
-            core,
+            core: core.clone(),
         };
         let policies = router::Policies {
             origins: OriginPolicy::new(config.allowed_origins.clone()),
@@ -55,6 +56,7 @@ impl Server {
         Ok(Self {
             listener,
             app,
+            core,
             local_addr,
         })
     }
@@ -65,12 +67,28 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         tracing::info!("Penguin listening on http://{}", self.local_addr);
+        let pruning = tokio::spawn(prune_sessions_hourly(self.core.clone()));
         // The peer address feeds per-address rate limits (see `client_addr`).
         let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(ServerError::Serve)
+            .map_err(ServerError::Serve);
+        pruning.abort();
+        served
+    }
+}
+
+/// Expired sessions are refused on sight; this only keeps the table from growing.
+async fn prune_sessions_hourly(core: Core) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match core.prune_expired_sessions().await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "expired sessions deleted"),
+            Err(error) => tracing::warn!(%error, "could not prune expired sessions"),
+        }
     }
 }
 

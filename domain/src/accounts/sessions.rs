@@ -130,6 +130,16 @@ impl Core {
         Ok(())
     }
 
+    /// Deletes sessions whose time ran out; the server calls it periodically. Expired
+    /// sessions are refused anyway: this only keeps the table small.
+    pub async fn prune_expired_sessions(&self) -> Result<u64, DomainError> {
+        let result = session::Entity::delete_many()
+            .filter(session::Column::ExpiresAt.lte(Utc::now()))
+            .exec(&self.db.conn)
+            .await?;
+        Ok(result.rows_affected)
+    }
+
     /// Ends every session of the caller: "sign out on all devices".
     pub async fn sign_out_everywhere(&self, caller: &Caller) -> Result<u64, DomainError> {
         let result = session::Entity::delete_many()
