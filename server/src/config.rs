@@ -200,6 +200,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("--addr"), "{err}");
+        let limits = parse(&[
+            "--group-member-limit",
+            "300",
+            "--max-group-member-limit",
+            "250",
+        ])
+        .unwrap()
+        .core_settings()
+        .validate()
+        .unwrap_err()
+        .to_string();
+        assert!(limits.contains("maximum group member limit"), "{limits}");
         let err = parse(&["--database-max-connections", "0"])
             .unwrap_err()
             .to_string();

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    #[error("cannot open the database: {0}")]
+    #[error("cannot start: {0}")]
     Domain(#[from] DomainError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
