@@ -98,7 +98,7 @@ pub fn password(password: &str, username: &str) -> Result<(), ErrorCode> {
     let weak = password.chars().count() < PASSWORD_MIN_CHARS
         || COMMON_PASSWORDS.contains(&lower.as_str())
         || lower == username.trim().to_lowercase()
-        || password.chars().all(|c| Some(c) == password.chars().next());
+        || password.chars().all(|c| password.starts_with(c));
     if weak {
         Err(ErrorCode::WeakPassword)
     } else {

@@ -7,7 +7,8 @@ use crate::error::DomainError;
 use penguin_protocol::{Relation, UserCard, UserId, rules};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use std::collections::HashSet;
 
@@ -75,47 +76,46 @@ impl Core {
     }
 
     async fn relations(&self, me: UserId, ids: &[UserId]) -> Result<Relations, DomainError> {
+        use block::Column as B;
+        use friend_request::Column as R;
+        use friendship::Column as F;
         let conn = &self.db.conn;
-        let friends = friendship::Entity::find()
-            .filter(friendship::Column::UserId.eq(me))
-            .filter(friendship::Column::FriendId.is_in(ids.iter().copied()))
-            .select_only()
-            .column(friendship::Column::FriendId)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        let sent = friend_request::Entity::find()
-            .filter(friend_request::Column::FromUserId.eq(me))
-            .filter(friend_request::Column::ToUserId.is_in(ids.iter().copied()))
-            .select_only()
-            .column(friend_request::Column::ToUserId)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        let received = friend_request::Entity::find()
-            .filter(friend_request::Column::ToUserId.eq(me))
-            .filter(friend_request::Column::FromUserId.is_in(ids.iter().copied()))
-            .select_only()
-            .column(friend_request::Column::FromUserId)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        let blocked = block::Entity::find()
-            .filter(block::Column::BlockerId.eq(me))
-            .filter(block::Column::BlockedId.is_in(ids.iter().copied()))
-            .select_only()
-            .column(block::Column::BlockedId)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        let set = |v: Vec<UserId>| v.into_iter().collect::<HashSet<_>>();
         Ok(Relations {
-            friends: set(friends),
-            sent: set(sent),
-            received: set(received),
-            blocked: set(blocked),
+            friends: others_among::<friendship::Entity>(conn, F::UserId, F::FriendId, me, ids)
+                .await?,
+            sent: others_among::<friend_request::Entity>(conn, R::FromUserId, R::ToUserId, me, ids)
+                .await?,
+            received: others_among::<friend_request::Entity>(
+                conn,
+                R::ToUserId,
+                R::FromUserId,
+                me,
+                ids,
+            )
+            .await?,
+            blocked: others_among::<block::Entity>(conn, B::BlockerId, B::BlockedId, me, ids)
+                .await?,
         })
     }
+}
+
+/// The users among `ids` that appear in `other` on rows of `E` whose `mine` is `me`.
+async fn others_among<E: EntityTrait>(
+    conn: &DatabaseConnection,
+    mine: E::Column,
+    other: E::Column,
+    me: UserId,
+    ids: &[UserId],
+) -> Result<HashSet<UserId>, DomainError> {
+    let found: Vec<UserId> = E::find()
+        .filter(mine.eq(me))
+        .filter(other.is_in(ids.iter().copied()))
+        .select_only()
+        .column(other)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(found.into_iter().collect())
 }
 
 struct Relations {
