@@ -110,6 +110,10 @@ error_codes! {
     CrossSiteRequest = "cross_site_request", 403,
         en: "This request came from another website and was refused.",
         zh: "该请求来自其他网站，已被拒绝。";
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge = "payload_too_large", 413,
+        en: "This is too large to send.",
+        zh: "内容过大，无法发送。";
     /// Signing in is required.
     Unauthenticated = "unauthenticated", 401,
         en: "Please sign in first.",

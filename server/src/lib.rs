@@ -1,6 +1,7 @@
 //! The Penguin server as a library, so integration tests start the real thing in-process
 //! on a free port. `main.rs` only parses the configuration and calls [`serve`].
 
+pub mod body_limit;
 pub mod client_addr;
 pub mod config;
 pub mod error;

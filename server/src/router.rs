@@ -1,5 +1,6 @@
 //! The HTTP surface: health check, server functions, pages, static files.
 
+use crate::body_limit::{MAX_REQUEST_BODY_BYTES, limit_body};
 use crate::client_addr::{ClientAddrPolicy, record_client_addr};
 use crate::health::healthz;
 use crate::same_origin::{OriginPolicy, refuse_cross_site};
@@ -60,6 +61,10 @@ pub fn build(state: AppState, policies: Policies) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             policies.client_addr,
             record_client_addr,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            MAX_REQUEST_BODY_BYTES,
+            limit_body,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

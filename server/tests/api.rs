@@ -249,7 +249,10 @@ async fn cross_site_calls_change_nothing() {
         .await
         .unwrap();
     let (status, body) = error_of(response).await;
-    assert_eq!((status, body.code), (StatusCode::BAD_REQUEST, ErrorCode::BadRequest));
+    assert_eq!(
+        (status, body.code),
+        (StatusCode::BAD_REQUEST, ErrorCode::BadRequest)
+    );
     let info: ServerInfo = server.get_json("/api/server_info").await;
     assert_eq!(info.users, 0, "no account was created");
     server.stop().await;
@@ -424,4 +427,52 @@ async fn friends_and_groups_over_http_on_postgres() {
     friends_and_groups_over_http(&server).await;
     server.stop().await;
     db.cleanup().await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_they_are_read() {
+    let server = Running::sqlite(&[]).await;
+    let huge = "x".repeat(100 * 1024);
+    let response = Browser::new(&server)
+        .post(
+            "register",
+            json!({"username": "big", "display_name": huge, "password": "correct horse battery"}),
+        )
+        .await;
+    let (status, body) = error_of(response).await;
+    assert_eq!(
+        (status, body.code),
+        (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
+    );
+
+    // Streamed without a length, it is cut off while being read.
+    let chunks = futures_chunks(huge);
+    let response = client()
+        .post(server.url("/api/register"))
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(chunks))
+        .send()
+        .await
+        .unwrap();
+    // Read in full, the body would have been refused as `invalid_display_name`.
+    let (status, body) = error_of(response).await;
+    assert_eq!((status, body.code), (StatusCode::BAD_REQUEST, ErrorCode::BadRequest));
+    let info: ServerInfo = server.get_json("/api/server_info").await;
+    assert_eq!(info.users, 0);
+    server.stop().await;
+}
+
+/// A body streamed in 1 KiB chunks, so it has no Content-Length.
+fn futures_chunks(
+    text: String,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    let body = format!(
+        r#"{{"username":"big","display_name":"{text}","password":"correct horse battery"}}"#
+    );
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = body
+        .as_bytes()
+        .chunks(1024)
+        .map(|c| Ok(c.to_vec()))
+        .collect();
+    futures_util::stream::iter(chunks)
 }
