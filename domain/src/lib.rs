@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod core;
+pub mod messaging;
 pub mod db;
 pub mod entity;
 pub mod error;

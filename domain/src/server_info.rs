@@ -8,7 +8,7 @@ use penguin_protocol::{
     DatabaseBackend, HealthReport, PROTOCOL_VERSION, ServerInfo,
     health::{DependencyHealth, HealthStatus},
 };
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait, QuerySelect};
 use sea_orm_migration::MigratorTrait;
 
 /// The server's version: the workspace version this crate was built from.
@@ -22,7 +22,12 @@ impl Core {
             .last()
             .map(|m| m.name().to_owned())
             .unwrap_or_default();
-        let users = user::Entity::find().count(conn).await?;
+        // Counts ids only: cheap, and independent of columns later migrations add.
+        let users = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .count(conn)
+            .await?;
         Ok(ServerInfo {
             version: VERSION.to_owned(),
             protocol: PROTOCOL_VERSION,

@@ -13,6 +13,8 @@ pub struct CoreSettings {
     /// How long a session lives without being used (each use extends it).
     pub session_idle_lifetime: Duration,
     pub sign_in_limits: SignInLimits,
+    /// The longest message, in characters.
+    pub max_message_chars: usize,
     /// Argon2id hashes computed at once; each takes 19 MiB, so this bounds memory.
     pub password_hash_concurrency: usize,
 }
@@ -49,6 +51,7 @@ impl Default for CoreSettings {
             max_group_member_limit: 2000,
             session_idle_lifetime: Duration::from_secs(30 * 24 * 3600),
             sign_in_limits: SignInLimits::default(),
+            max_message_chars: penguin_protocol::messages::DEFAULT_MAX_MESSAGE_CHARS,
             password_hash_concurrency: std::thread::available_parallelism()
                 .map(usize::from)
                 .unwrap_or(2),
@@ -75,6 +78,9 @@ impl CoreSettings {
         }
         if i32::try_from(self.max_group_member_limit).is_err() {
             return invalid("maximum group member limit", "is too large");
+        }
+        if self.max_message_chars == 0 {
+            return invalid("maximum message length", "must be at least 1");
         }
         if self.password_hash_concurrency == 0 {
             return invalid("password hash concurrency", "must be at least 1");

@@ -9,10 +9,56 @@ use penguin_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 use sea_orm_migration::{MigratorTrait, SchemaManager};
 
+/// Every migration's name, oldest first.
+const MIGRATIONS: [&str; 2] = [
+    "m20261123_000001_create_users",
+    "m20261123_000002_sessions_and_social_graph",
+];
+
+/// The tables of the first migration and of the second.
+const USER_TABLES: [&str; 1] = ["users"];
+const SOCIAL_TABLES: [&str; 6] = [
+    "sessions",
+    "friend_requests",
+    "friendships",
+    "blocks",
+    "groups",
+    "group_members",
+];
+
+async fn tables_present(manager: &SchemaManager<'_>, tables: &[&str]) -> Vec<String> {
+    let mut present = Vec::new();
+    for table in tables {
+        if manager.has_table(*table).await.unwrap() {
+            present.push((*table).to_owned());
+        }
+    }
+    present
+}
+
+async fn assert_tables(manager: &SchemaManager<'_>, tables: &[&str], exist: bool) {
+    let present = tables_present(manager, tables).await;
+    if exist {
+        assert_eq!(present, tables, "all of these tables must exist");
+    } else {
+        assert!(present.is_empty(), "these tables must be gone: {present:?}");
+    }
+}
+
+async fn applied(core: &Core) -> Vec<String> {
+    Migrator::get_applied_migrations(&core.db.conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect()
+}
+
 async fn new_user(core: &Core, username: &str) -> Result<user::Model, sea_orm::DbErr> {
     user::ActiveModel {
         username: Set(username.to_owned()),
         display_name: Set(username.to_uppercase()),
+        display_name_key: Set(username.to_lowercase()),
         password_hash: Set("not-a-real-hash".to_owned()),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -24,7 +70,14 @@ async fn new_user(core: &Core, username: &str) -> Result<user::Model, sea_orm::D
 async fn migrations_apply_roll_back_and_reapply(settings: &DatabaseSettings) {
     let core = Core::open(settings).await.expect("first open migrates");
     let manager = SchemaManager::new(&core.db.conn);
-    assert!(manager.has_table("users").await.unwrap());
+    assert_tables(&manager, &USER_TABLES, true).await;
+    assert_tables(&manager, &SOCIAL_TABLES, true).await;
+    let known: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    assert_eq!(known, MIGRATIONS, "a new migration needs this test updated");
+    assert_eq!(applied(&core).await, MIGRATIONS);
     assert!(
         Migrator::get_pending_migrations(&core.db.conn)
             .await
@@ -34,7 +87,7 @@ async fn migrations_apply_roll_back_and_reapply(settings: &DatabaseSettings) {
 
     let info = core.server_info().await.unwrap();
     assert_eq!(info.users, 0);
-    assert_eq!(info.schema_version, "m20261123_000001_create_users");
+    assert_eq!(info.schema_version, MIGRATIONS[MIGRATIONS.len() - 1]);
 
     let alice = new_user(&core, "alice").await.unwrap();
     assert!(alice.id > 0);
@@ -48,12 +101,51 @@ async fn migrations_apply_roll_back_and_reapply(settings: &DatabaseSettings) {
     let again = Core::open(settings).await.expect("second open");
     assert_eq!(user::Entity::find().count(&again.db.conn).await.unwrap(), 1);
 
-    // Rolling everything back removes the table; applying again recreates it empty.
-    Migrator::down(&core.db.conn, None).await.unwrap();
-    assert!(!manager.has_table("users").await.unwrap());
+    assert_eq!(applied(&again).await, MIGRATIONS);
+
+    // Rolling back the latest migration removes its tables only.
+    Migrator::down(&core.db.conn, Some(1)).await.unwrap();
+    assert_tables(&manager, &SOCIAL_TABLES, false).await;
+    assert_tables(&manager, &USER_TABLES, true).await;
+    assert_eq!(applied(&core).await, MIGRATIONS[..1]);
+    assert_eq!(
+        core.server_info().await.unwrap().schema_version,
+        MIGRATIONS[0]
+    );
+    assert_eq!(core.server_info().await.unwrap().users, 1);
     Migrator::up(&core.db.conn, None).await.unwrap();
-    assert!(manager.has_table("users").await.unwrap());
-    assert_eq!(core.server_info().await.unwrap().users, 0);
+    assert_tables(&manager, &SOCIAL_TABLES, true).await;
+    assert_eq!(applied(&core).await, MIGRATIONS);
+
+    // Rolling everything back removes every table; applying again recreates them empty.
+    Migrator::down(&core.db.conn, None).await.unwrap();
+    assert_tables(&manager, &USER_TABLES, false).await;
+    assert_tables(&manager, &SOCIAL_TABLES, false).await;
+    assert!(applied(&core).await.is_empty());
+    Migrator::up(&core.db.conn, None).await.unwrap();
+    assert_tables(&manager, &USER_TABLES, true).await;
+    assert_tables(&manager, &SOCIAL_TABLES, true).await;
+    assert_eq!(applied(&core).await, MIGRATIONS);
+    let info = core.server_info().await.unwrap();
+    assert_eq!(info.users, 0);
+    assert_eq!(info.schema_version, MIGRATIONS[MIGRATIONS.len() - 1]);
+
+    // The re-created schema works end to end: a registration and a session.
+    let session = core
+        .register(
+            penguin_domain::Registration {
+                username: "alice".into(),
+                display_name: "Alice".into(),
+                password: "correct horse battery".into(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        core.authenticate(&session.token).await.unwrap(),
+        session.caller
+    );
 }
 
 #[tokio::test]

@@ -184,6 +184,14 @@ error_codes! {
     OwnerCannotLeave = "owner_cannot_leave", 409,
         en: "The owner cannot leave the group: transfer it to another member or disband it.",
         zh: "群主不能退群：请先转让群或解散群。";
+    /// A message that is empty or longer than the server's limit.
+    InvalidMessage = "invalid_message", 400,
+        en: "Messages cannot be empty or longer than the limit (4,000 characters by default).",
+        zh: "消息不能为空，也不能超过长度上限（默认 4000 个字符）。";
+    /// The client's message id is missing or malformed.
+    InvalidClientId = "invalid_client_id", 400,
+        en: "The message id sent by the app is not valid.",
+        zh: "应用发送的消息编号无效。";
     /// The server could not reach its database or another dependency.
     Unavailable = "unavailable", 503,
         en: "The server is busy or its database is unreachable. Please try again shortly.",

@@ -4,11 +4,13 @@
 
 pub mod error;
 pub mod health;
+pub mod messages;
 pub mod rules;
 pub mod social;
 
 pub use error::{ErrorBody, ErrorCode, Locale};
 pub use health::{DatabaseBackend, HealthReport, ServerInfo};
+pub use messages::{ConversationId, Destination, Message, SendAck, Seq, Unread};
 pub use social::*;
 
 /// The version of the protocol described in `docs/PROTOCOL.md`. Bumped on any change a

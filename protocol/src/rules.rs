@@ -117,6 +117,30 @@ pub fn search_query(input: &str) -> Result<String, ErrorCode> {
     }
 }
 
+/// A message as typed: not blank, at most `max_chars` characters. Kept exactly as sent
+/// (no trimming): what the sender typed is what everyone reads.
+pub fn message_body(body: &str, max_chars: usize) -> Result<(), ErrorCode> {
+    let blank = body.trim().is_empty();
+    if blank || body.chars().count() > max_chars || body.contains('\0') {
+        Err(ErrorCode::InvalidMessage)
+    } else {
+        Ok(())
+    }
+}
+
+/// A client's message id: 1 to 64 of `A-Z a-z 0-9 - _` (a UUID fits).
+pub fn client_id(id: &str) -> Result<(), ErrorCode> {
+    let ok = (1..=crate::messages::MAX_CLIENT_ID_CHARS).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ErrorCode::InvalidClientId)
+    }
+}
+
 fn single_line_text(input: &str, max_chars: usize) -> Option<String> {
     let text = input.trim();
     let len = text.chars().count();
@@ -172,6 +196,27 @@ mod tests {
             password(&"x".repeat(1025), "alice"),
             Err(ErrorCode::WeakPassword)
         );
+    }
+
+    #[test]
+    fn messages_and_client_ids() {
+        assert!(message_body(" <b>hi</b> \n", 4000).is_ok());
+        assert!(message_body(&"字".repeat(4000), 4000).is_ok());
+        for bad in ["", "  \n ", "nul\0"] {
+            assert_eq!(
+                message_body(bad, 4000),
+                Err(ErrorCode::InvalidMessage),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            message_body(&"a".repeat(4001), 4000),
+            Err(ErrorCode::InvalidMessage)
+        );
+        assert!(client_id("0b7c6f1e-3c1a-4a57-9d0e-2f7a3b1c9e11").is_ok());
+        for bad in ["", "has space", "ü", &"x".repeat(65)] {
+            assert_eq!(client_id(bad), Err(ErrorCode::InvalidClientId), "{bad:?}");
+        }
     }
 
     #[test]

@@ -59,6 +59,7 @@ impl Core {
         let password_hash = self.passwords.hash(&input.password).await?;
         let user = user::ActiveModel {
             username: Set(username),
+            display_name_key: Set(display_name.to_lowercase()),
             display_name: Set(display_name),
             password_hash: Set(password_hash),
             created_at: Set(Utc::now()),

@@ -2,9 +2,12 @@
 //! migrations in `crate::migration`; these mirror it.
 
 pub mod block;
+pub mod conversation;
 pub mod friend_request;
 pub mod friendship;
 pub mod group;
 pub mod group_member;
+pub mod message;
+pub mod read_position;
 pub mod session;
 pub mod user;

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub username: String,
     pub display_name: String,
+    /// `display_name` lower-cased (Unicode), what search matches against.
+    pub display_name_key: String,
     pub password_hash: String,
     pub created_at: ChronoDateTimeUtc,
 }

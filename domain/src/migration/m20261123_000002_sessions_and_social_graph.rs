@@ -1,5 +1,7 @@
-//! Sessions, friends, blocks and QQ groups. Every foreign key cascades from `users` and
-//! `groups`, so deleting an account or disbanding a group leaves nothing dangling.
+//! Sessions, friends, blocks and QQ groups, and the users' search key. Foreign keys
+//! cascade from `users` and `groups`, so disbanding a group or deleting an account leaves
+//! nothing dangling, with one exception: `groups.owner_id` does not cascade, so an
+//! account that owns a group cannot be deleted until the group is handed on or disbanded.
 
 use super::m20261123_000001_create_users::Users;
 use sea_orm_migration::prelude::*;
@@ -90,9 +92,44 @@ fn index(name: &str, table: impl IntoIden, columns: &[&str]) -> IndexCreateState
     index
 }
 
+#[derive(DeriveIden)]
+enum UsersSearch {
+    #[sea_orm(iden = "users")]
+    Table,
+    DisplayName,
+    DisplayNameKey,
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // The display name lower-cased by Rust (full Unicode), for case-insensitive
+        // search: SQLite's lower() folds ASCII only.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(UsersSearch::Table)
+                    .add_column(
+                        ColumnDef::new(UsersSearch::DisplayNameKey)
+                            .string_len(256)
+                            .not_null()
+                            .default(""),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .exec_stmt(
+                Query::update()
+                    .table(UsersSearch::Table)
+                    .value(
+                        UsersSearch::DisplayNameKey,
+                        Func::lower(Expr::col(UsersSearch::DisplayName)),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+
         manager
             .create_table(
                 Table::create()
@@ -334,6 +371,13 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;
         }
-        Ok(())
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(UsersSearch::Table)
+                    .drop_column(UsersSearch::DisplayNameKey)
+                    .to_owned(),
+            )
+            .await
     }
 }

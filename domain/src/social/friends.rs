@@ -9,11 +9,12 @@ use crate::core::{Core, WriteTxn};
 use crate::entity::{friend_request, friendship};
 use crate::error::{DomainError, refuse};
 use chrono::Utc;
+use penguin_protocol::DatabaseBackend;
 use penguin_protocol::{
     ErrorCode, Friend, FriendRequest, FriendRequestId, FriendRequestOutcome, FriendRequests, UserId,
 };
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 impl Core {
     /// Asks `to` to be friends. Asking again while pending is harmless; if `to` had
@@ -32,6 +33,7 @@ impl Core {
             return refuse(ErrorCode::Blocked);
         }
         let txn = self.begin_write().await?;
+        self.lock_pair(&txn, me, to).await?;
         if are_friends(&txn, me, to).await? {
             return refuse(ErrorCode::AlreadyFriends);
         }
@@ -227,6 +229,24 @@ impl Core {
             .one(&self.db.conn)
             .await?
             .is_some())
+    }
+}
+
+impl Core {
+    /// Serializes changes between two users: A asking B while B asks A must end as
+    /// friends, not as two pending requests. On PostgreSQL the two user rows are locked
+    /// (in id order, so two such transactions cannot deadlock); on SQLite the write gate
+    /// already lets one transaction write at a time.
+    async fn lock_pair(&self, txn: &WriteTxn, a: UserId, b: UserId) -> Result<(), DomainError> {
+        if self.db.backend == DatabaseBackend::Postgres {
+            crate::entity::user::Entity::find()
+                .filter(crate::entity::user::Column::Id.is_in([Ord::min(a, b), Ord::max(a, b)]))
+                .order_by_asc(crate::entity::user::Column::Id)
+                .lock_exclusive()
+                .all(&**txn)
+                .await?;
+        }
+        Ok(())
     }
 }
 

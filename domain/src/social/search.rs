@@ -5,7 +5,7 @@ use crate::core::Core;
 use crate::entity::{block, friend_request, friendship, user};
 use crate::error::DomainError;
 use penguin_protocol::{Relation, UserCard, UserId, rules};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
@@ -52,7 +52,7 @@ impl Core {
                             .like(LikeExpr::new(format!("{needle}%")).escape('\\')),
                     )
                     .add(
-                        Expr::expr(Func::lower(Expr::col(user::Column::DisplayName)))
+                        Expr::col(user::Column::DisplayNameKey)
                             .like(LikeExpr::new(format!("%{needle}%")).escape('\\')),
                     ),
             )

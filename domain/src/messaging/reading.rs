@@ -1,0 +1,144 @@
+//! Reading: catch-up after a sequence number, older history before one (keyset pages on
+//! the `(conversation_id, seq)` index), read positions and unread counts.
+
+use super::MAX_PAGE;
+use crate::accounts::Caller;
+use crate::core::Core;
+use crate::entity::{conversation, group_member, message, read_position};
+use crate::error::DomainError;
+use penguin_protocol::{ConversationId, Message, Seq, Unread};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+};
+use std::collections::HashMap;
+
+impl Core {
+    /// Messages with `seq > after`, oldest first, at most `limit` (capped at
+    /// [`MAX_PAGE`]): what a client that has seen up to `after` missed. Ask again from
+    /// the last one until a page comes back short.
+    pub async fn messages_after(
+        &self,
+        caller: &Caller,
+        conversation_id: ConversationId,
+        after: Seq,
+        limit: u64,
+    ) -> Result<Vec<Message>, DomainError> {
+        self.readable_conversation(caller, conversation_id).await?;
+        let page = message::Entity::find()
+            .filter(message::Column::ConversationId.eq(conversation_id))
+            .filter(message::Column::Seq.gt(after))
+            .order_by_asc(message::Column::Seq)
+            .limit(limit.clamp(1, MAX_PAGE))
+            .all(&self.db.conn)
+            .await?;
+        Ok(page.into_iter().map(Message::from).collect())
+    }
+
+    /// The page of history just before `before` (the newest page when `None`), oldest
+    /// first.
+    pub async fn messages_before(
+        &self,
+        caller: &Caller,
+        conversation_id: ConversationId,
+        before: Option<Seq>,
+        limit: u64,
+    ) -> Result<Vec<Message>, DomainError> {
+        self.readable_conversation(caller, conversation_id).await?;
+        let mut query =
+            message::Entity::find().filter(message::Column::ConversationId.eq(conversation_id));
+        if let Some(before) = before {
+            query = query.filter(message::Column::Seq.lt(before));
+        }
+        let mut page = query
+            .order_by_desc(message::Column::Seq)
+            .limit(limit.clamp(1, MAX_PAGE))
+            .all(&self.db.conn)
+            .await?;
+        page.reverse();
+        Ok(page.into_iter().map(Message::from).collect())
+    }
+
+    /// Records that the caller has read up to `seq` (never moves backwards, never past
+    /// the newest message). Returns the stored position.
+    pub async fn mark_read(
+        &self,
+        caller: &Caller,
+        conversation_id: ConversationId,
+        seq: Seq,
+    ) -> Result<Seq, DomainError> {
+        let conversation = self.readable_conversation(caller, conversation_id).await?;
+        let seq = seq.clamp(0, conversation.last_seq);
+        let me = caller.id();
+        let txn = self.begin_write().await?;
+        let advance = || {
+            read_position::Entity::update_many()
+                .col_expr(read_position::Column::LastReadSeq, Expr::value(seq))
+                .filter(read_position::Column::UserId.eq(me))
+                .filter(read_position::Column::ConversationId.eq(conversation_id))
+                .filter(read_position::Column::LastReadSeq.lt(seq))
+        };
+        if advance().exec(&*txn).await?.rows_affected == 0 {
+            read_position::Entity::insert(read_position::ActiveModel {
+                user_id: Set(me),
+                conversation_id: Set(conversation_id),
+                last_read_seq: Set(seq),
+            })
+            .on_conflict_do_nothing_on([
+                read_position::Column::UserId,
+                read_position::Column::ConversationId,
+            ])
+            .exec(&*txn)
+            .await?;
+            // A row that appeared meanwhile (another tab) may hold a smaller value.
+            advance().exec(&*txn).await?;
+        }
+        let stored = read_position::Entity::find_by_id((me, conversation_id))
+            .one(&*txn)
+            .await?
+            .map_or(seq, |p| p.last_read_seq);
+        txn.commit().await?;
+        Ok(stored)
+    }
+
+    /// Every conversation of the caller with unread messages.
+    pub async fn unread_counts(&self, caller: &Caller) -> Result<Vec<Unread>, DomainError> {
+        let me = caller.id();
+        let conn = &self.db.conn;
+        let my_groups = group_member::Entity::find()
+            .filter(group_member::Column::UserId.eq(me))
+            .select_only()
+            .column(group_member::Column::GroupId)
+            .into_query();
+        let conversations = conversation::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(conversation::Column::UserLow.eq(me))
+                    .add(conversation::Column::UserHigh.eq(me))
+                    .add(conversation::Column::GroupId.in_subquery(my_groups)),
+            )
+            .filter(conversation::Column::LastSeq.gt(0))
+            .all(conn)
+            .await?;
+        let read: HashMap<ConversationId, Seq> = read_position::Entity::find()
+            .filter(read_position::Column::UserId.eq(me))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.conversation_id, p.last_read_seq))
+            .collect();
+        let mut unread: Vec<Unread> = conversations
+            .into_iter()
+            .filter_map(|c| {
+                let count = c.last_seq - read.get(&c.id).copied().unwrap_or(0);
+                (count > 0).then_some(Unread {
+                    conversation_id: c.id,
+                    last_seq: c.last_seq,
+                    count,
+                })
+            })
+            .collect();
+        unread.sort_by_key(|u| u.conversation_id);
+        Ok(unread)
+    }
+}
