@@ -4,10 +4,10 @@
 
 pub mod accounts;
 pub mod core;
-pub mod messaging;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod messaging;
 pub mod migration;
 pub mod server_info;
 pub mod settings;
