@@ -10,12 +10,13 @@ use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 use sea_orm_migration::{MigratorTrait, SchemaManager};
 
 /// Every migration's name, oldest first.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     "m20261123_000001_create_users",
     "m20261123_000002_sessions_and_social_graph",
+    "m20261123_000003_conversations_and_messages",
 ];
 
-/// The tables of the first migration and of the second.
+/// The tables of the first migration, the second and the third.
 const USER_TABLES: [&str; 1] = ["users"];
 const SOCIAL_TABLES: [&str; 6] = [
     "sessions",
@@ -25,6 +26,7 @@ const SOCIAL_TABLES: [&str; 6] = [
     "groups",
     "group_members",
 ];
+const MESSAGING_TABLES: [&str; 3] = ["conversations", "messages", "read_positions"];
 
 async fn tables_present(manager: &SchemaManager<'_>, tables: &[&str]) -> Vec<String> {
     let mut present = Vec::new();
@@ -105,6 +107,11 @@ async fn migrations_apply_roll_back_and_reapply(settings: &DatabaseSettings) {
 
     // Rolling back the latest migration removes its tables only.
     Migrator::down(&core.db.conn, Some(1)).await.unwrap();
+    assert_tables(&manager, &MESSAGING_TABLES, false).await;
+    assert_tables(&manager, &SOCIAL_TABLES, true).await;
+    assert_eq!(applied(&core).await, MIGRATIONS[..2]);
+    // And the one before it, its own.
+    Migrator::down(&core.db.conn, Some(1)).await.unwrap();
     assert_tables(&manager, &SOCIAL_TABLES, false).await;
     assert_tables(&manager, &USER_TABLES, true).await;
     assert_eq!(applied(&core).await, MIGRATIONS[..1]);
@@ -115,16 +122,19 @@ async fn migrations_apply_roll_back_and_reapply(settings: &DatabaseSettings) {
     assert_eq!(core.server_info().await.unwrap().users, 1);
     Migrator::up(&core.db.conn, None).await.unwrap();
     assert_tables(&manager, &SOCIAL_TABLES, true).await;
+    assert_tables(&manager, &MESSAGING_TABLES, true).await;
     assert_eq!(applied(&core).await, MIGRATIONS);
 
     // Rolling everything back removes every table; applying again recreates them empty.
     Migrator::down(&core.db.conn, None).await.unwrap();
     assert_tables(&manager, &USER_TABLES, false).await;
     assert_tables(&manager, &SOCIAL_TABLES, false).await;
+    assert_tables(&manager, &MESSAGING_TABLES, false).await;
     assert!(applied(&core).await.is_empty());
     Migrator::up(&core.db.conn, None).await.unwrap();
     assert_tables(&manager, &USER_TABLES, true).await;
     assert_tables(&manager, &SOCIAL_TABLES, true).await;
+    assert_tables(&manager, &MESSAGING_TABLES, true).await;
     assert_eq!(applied(&core).await, MIGRATIONS);
     let info = core.server_info().await.unwrap();
     assert_eq!(info.users, 0);

@@ -6,7 +6,6 @@ use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_users;
 mod m20261123_000002_sessions_and_social_graph;
-#[allow(dead_code)] // registered once the social-graph tests settle
 mod m20261123_000003_conversations_and_messages;
 
 pub struct Migrator;
@@ -17,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_users::Migration),
             Box::new(m20261123_000002_sessions_and_social_graph::Migration),
+            Box::new(m20261123_000003_conversations_and_messages::Migration),
         ]
     }
 }
