@@ -3,6 +3,7 @@
 //! are thin calls into `penguin-domain`.
 
 pub mod api;
+pub mod auth;
 pub mod components;
 pub mod error;
 pub mod i18n;
@@ -11,7 +12,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{Html, Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -40,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = i18n::provide_locale();
+    auth::provide_auth();
 
     // A marker for tests and tools: set once the wasm app has taken over the page.
     // Effects never run during server rendering, so its presence proves hydration.
@@ -68,6 +70,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::Home />
                     <Route path=StaticSegment("login") view=pages::Login />
                     <Route path=StaticSegment("register") view=pages::Register />
+                    <Route path=StaticSegment("contacts") view=pages::Contacts />
+                    <Route
+                        path=(StaticSegment("groups"), ParamSegment("id"))
+                        view=pages::GroupPage
+                    />
                 </Routes>
             </main>
         </Router>

@@ -1,7 +1,19 @@
 //! Pieces of UI shared by several pages.
 
+mod confirm;
 mod language_switch;
+mod list_items;
+mod problem;
+mod role_badge;
+mod signed_in;
 mod top_bar;
+mod user_name;
 
+pub use confirm::confirm;
 pub use language_switch::LanguageSwitch;
+pub use list_items::{ActionButton, EmptyItem};
+pub use problem::{ErrorMessage, Problem, ProblemAlert};
+pub use role_badge::{RoleBadge, role_key};
+pub use signed_in::SignedIn;
 pub use top_bar::TopBar;
+pub use user_name::UserName;

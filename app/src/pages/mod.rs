@@ -1,9 +1,15 @@
 //! One module per route (or group of routes).
 
-mod accounts_pending;
+mod contacts;
+mod group;
 mod home;
+mod login;
 mod not_found;
+mod register;
 
-pub use accounts_pending::{Login, Register};
+pub use contacts::Contacts;
+pub use group::GroupPage;
 pub use home::Home;
+pub use login::Login;
 pub use not_found::NotFound;
+pub use register::Register;
