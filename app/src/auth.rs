@@ -42,18 +42,7 @@ pub fn provide_auth() -> Auth {
     let auth = Auth {
         // Blocking: the server waits for it before sending the page, so the first HTML
         // already has the right top bar and pages know at once who is signed in.
-        me: Resource::new_blocking(
-            || (),
-            |()| {
-                // Pages the server renders outside the app's routes (its 404 fallback)
-                // have no domain handle: nobody can be signed in there.
-                #[cfg(feature = "ssr")]
-                let can_ask = use_context::<penguin_domain::Core>().is_some();
-                #[cfg(not(feature = "ssr"))]
-                let can_ask = true;
-                async move { if can_ask { api::me().await } else { Ok(None) } }
-            },
-        ),
+        me: Resource::new_blocking(|| (), |()| api::me()),
     };
     provide_context(auth);
     auth

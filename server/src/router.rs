@@ -38,6 +38,8 @@ pub fn build(state: AppState, policies: Policies) -> Router {
     let core = state.core.clone();
     let options = state.leptos_options.clone();
     let cookies = policies.cookies;
+    // The 404 page renders the app too (top bar included), so it gets the same context.
+    let fallback_core = state.core.clone();
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -53,7 +55,16 @@ pub fn build(state: AppState, policies: Policies) -> Router {
             move || shell(options.clone()),
         )
         // Everything else: a file of the built site, else the app's 404 page.
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || {
+                provide_context(fallback_core.clone());
+                provide_context(cookies);
+            },
+            shell,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(policies.origins),
             refuse_cross_site,

@@ -456,7 +456,10 @@ async fn oversized_bodies_are_refused_before_they_are_read() {
         .unwrap();
     // Read in full, the body would have been refused as `invalid_display_name`.
     let (status, body) = error_of(response).await;
-    assert_eq!((status, body.code), (StatusCode::BAD_REQUEST, ErrorCode::BadRequest));
+    assert_eq!(
+        (status, body.code),
+        (StatusCode::BAD_REQUEST, ErrorCode::BadRequest)
+    );
     let info: ServerInfo = server.get_json("/api/server_info").await;
     assert_eq!(info.users, 0);
     server.stop().await;
@@ -475,4 +478,27 @@ fn futures_chunks(
         .map(|c| Ok(c.to_vec()))
         .collect();
     futures_util::stream::iter(chunks)
+}
+
+#[tokio::test]
+async fn pages_are_rendered_for_the_signed_in_user_even_the_404() {
+    let server = Running::sqlite(&[]).await;
+    let mut browser = Browser::new(&server);
+    browser.register("henry").await;
+    let cookie = format!("penguin_session={}", browser.session.clone().unwrap());
+    for (path, status) in [
+        ("/contacts", StatusCode::OK),
+        ("/no/such/page", StatusCode::NOT_FOUND),
+    ] {
+        let response = server.get(path, &[("cookie", &cookie)]).await;
+        assert_eq!(response.status(), status, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains("HENRY"),
+            "{path}: the top bar names the user: {html}"
+        );
+    }
+    let html = server.get_html("/contacts", &[]).await;
+    assert!(!html.contains("HENRY"), "signed out: {html}");
+    server.stop().await;
 }
