@@ -1,5 +1,7 @@
 //! Small pieces of the people and group lists.
 
+use crate::AppError;
+use crate::components::ErrorMessage;
 use crate::i18n::{Key, use_i18n};
 use leptos::prelude::*;
 
@@ -37,5 +39,51 @@ pub fn ActionButton(
         >
             {move || t(label)}
         </button>
+    }
+}
+
+/// A titled list of what a resource loaded: one row per item, a "nothing here" line when
+/// there are none, or the error. `row` renders one item as an `<li>`.
+#[component]
+pub fn LoadedList<T, F, IV>(
+    /// The list's heading, also its accessible name.
+    heading: Key,
+    /// What an empty list says.
+    empty: Key,
+    items: Resource<Result<Vec<T>, AppError>>,
+    row: F,
+    /// The `<ul>`'s class (`people`, `groups`).
+    #[prop(default = "people")]
+    class: &'static str,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(T) -> IV + Clone + Send + Sync + 'static,
+    IV: IntoView + 'static,
+{
+    let t = use_i18n();
+    view! {
+        <div class="subsection">
+            <h3>{move || t(heading)}</h3>
+            <Transition>
+                {move || {
+                    let row = row.clone();
+                    Suspend::new(async move {
+                        match items.await {
+                            Ok(items) => {
+                                view! {
+                                    <ul class=class aria-label=move || t(heading)>
+                                        {items.is_empty().then(|| view! { <EmptyItem text=empty /> })}
+                                        {items.into_iter().map(row).collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                            Err(error) => view! { <ErrorMessage problem=error /> }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        </div>
     }
 }

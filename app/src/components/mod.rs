@@ -1,6 +1,7 @@
 //! Pieces of UI shared by several pages.
 
 mod confirm;
+mod field;
 mod language_switch;
 mod list_items;
 mod problem;
@@ -10,8 +11,9 @@ mod top_bar;
 mod user_name;
 
 pub use confirm::confirm;
+pub use field::Field;
 pub use language_switch::LanguageSwitch;
-pub use list_items::{ActionButton, EmptyItem};
+pub use list_items::{ActionButton, EmptyItem, LoadedList};
 pub use problem::{ErrorMessage, Problem, ProblemAlert};
 pub use role_badge::{RoleBadge, role_key};
 pub use signed_in::SignedIn;

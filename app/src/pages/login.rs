@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{Problem, ProblemAlert};
+use crate::components::{Field, Problem, ProblemAlert};
 use crate::i18n::{Key, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -39,27 +39,21 @@ pub fn Login() -> impl IntoView {
         <section class="card narrow">
             <h1>{move || t(Key::SignInHeading)}</h1>
             <form class="stacked-form" method="post" on:submit=submit>
-                <label>
-                    <span>{move || t(Key::Username)}</span>
-                    <input
-                        type="text"
-                        name="username"
-                        autocomplete="username"
-                        autocapitalize="none"
-                        required
-                        bind:value=username
-                    />
-                </label>
-                <label>
-                    <span>{move || t(Key::Password)}</span>
-                    <input
-                        type="password"
-                        name="password"
-                        autocomplete="current-password"
-                        required
-                        bind:value=password
-                    />
-                </label>
+                <Field
+                    id="sign-in-username"
+                    label=Key::Username
+                    name="username"
+                    autocomplete="username"
+                    value=username
+                />
+                <Field
+                    id="sign-in-password"
+                    label=Key::Password
+                    name="password"
+                    kind="password"
+                    autocomplete="current-password"
+                    value=password
+                />
                 <ProblemAlert problem />
                 <button type="submit" disabled=sign_in.pending()>
                     {move || t(Key::SignInButton)}

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{Problem, ProblemAlert};
+use crate::components::{Field, Problem, ProblemAlert};
 use crate::i18n::{Key, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -82,57 +82,38 @@ pub fn Register() -> impl IntoView {
         <section class="card narrow">
             <h1>{move || t(Key::RegisterHeading)}</h1>
             <form class="stacked-form" method="post" on:submit=submit>
-                <div class="field">
-                    <label for="register-username">{move || t(Key::Username)}</label>
-                    <input
-                        id="register-username"
-                        type="text"
-                        name="username"
-                        autocomplete="username"
-                        autocapitalize="none"
-                        aria-describedby="register-username-hint"
-                        required
-                        bind:value=username
-                    />
-                    <small id="register-username-hint" class="hint">
-                        {move || t(Key::UsernameHint)}
-                    </small>
-                </div>
-                <label>
-                    <span>{move || t(Key::DisplayName)}</span>
-                    <input
-                        type="text"
-                        name="display_name"
-                        autocomplete="nickname"
-                        required
-                        bind:value=display_name
-                    />
-                </label>
-                <div class="field">
-                    <label for="register-password">{move || t(Key::Password)}</label>
-                    <input
-                        id="register-password"
-                        type="password"
-                        name="password"
-                        autocomplete="new-password"
-                        aria-describedby="register-password-hint"
-                        required
-                        bind:value=password
-                    />
-                    <small id="register-password-hint" class="hint">
-                        {move || t(Key::PasswordHint)}
-                    </small>
-                </div>
-                <label>
-                    <span>{move || t(Key::ConfirmPassword)}</span>
-                    <input
-                        type="password"
-                        name="password_confirmation"
-                        autocomplete="new-password"
-                        required
-                        bind:value=confirmation
-                    />
-                </label>
+                <Field
+                    id="register-username"
+                    label=Key::Username
+                    name="username"
+                    autocomplete="username"
+                    hint=Key::UsernameHint
+                    value=username
+                />
+                <Field
+                    id="register-display-name"
+                    label=Key::DisplayName
+                    name="display_name"
+                    autocomplete="nickname"
+                    value=display_name
+                />
+                <Field
+                    id="register-password"
+                    label=Key::Password
+                    name="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    hint=Key::PasswordHint
+                    value=password
+                />
+                <Field
+                    id="register-confirmation"
+                    label=Key::ConfirmPassword
+                    name="password_confirmation"
+                    kind="password"
+                    autocomplete="new-password"
+                    value=confirmation
+                />
                 <ProblemAlert problem />
                 <button type="submit" disabled=register.pending()>
                     {move || t(Key::RegisterButton)}

@@ -2,7 +2,7 @@
 //! blocked users. Every change refetches all four, so the screen shows the server's state.
 
 use crate::components::{
-    ActionButton, EmptyItem, ErrorMessage, Problem, ProblemAlert, UserName, confirm,
+    ActionButton, EmptyItem, ErrorMessage, LoadedList, Problem, ProblemAlert, UserName, confirm,
 };
 use crate::i18n::{Key, Locale, use_i18n, use_locale};
 use crate::{AppError, api};
@@ -293,108 +293,58 @@ fn FriendRequestLists(state: FriendsState) -> impl IntoView {
 
 #[component]
 fn FriendList(state: FriendsState) -> impl IntoView {
-    let t = use_i18n();
-    let friends = state.friends;
-    view! {
-        <div class="subsection">
-            <h3>{move || t(Key::MyFriendsHeading)}</h3>
-            <Transition>
-                {move || Suspend::new(async move {
-                    match friends.await {
-                        Ok(friends) => {
-                            view! {
-                                <ul class="people" aria-label=move || t(Key::MyFriendsHeading)>
-                                    {friends.is_empty().then(|| view! { <EmptyItem text=Key::NoFriends /> })}
-                                    {friends
-                                        .into_iter()
-                                        .map(|friend| {
-                                            let id = friend.user.id;
-                                            let name = friend.user.display_name.clone();
-                                            view! {
-                                                <li>
-                                                    <UserName user=friend.user />
-                                                    <span class="actions">
-                                                        <ActionButton
-                                                            label=Key::RemoveFriend
-                                                            subject=name.clone()
-                                                            secondary=true
-                                                            on_click=move || {
-                                                                state.send_if_confirmed(
-                                                                    Key::ConfirmRemoveFriend,
-                                                                    FriendCommand::Remove(id),
-                                                                )
-                                                            }
-                                                        />
-                                                        <ActionButton
-                                                            label=Key::Block
-                                                            subject=name
-                                                            danger=true
-                                                            on_click=move || {
-                                                                state.send_if_confirmed(
-                                                                    Key::ConfirmBlock,
-                                                                    FriendCommand::Block(id),
-                                                                )
-                                                            }
-                                                        />
-                                                    </span>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                                .into_any()
+    let row = move |friend: Friend| {
+        let id = friend.user.id;
+        let name = friend.user.display_name.clone();
+        view! {
+            <li>
+                <UserName user=friend.user />
+                <span class="actions">
+                    <ActionButton
+                        label=Key::RemoveFriend
+                        subject=name.clone()
+                        secondary=true
+                        on_click=move || {
+                            state.send_if_confirmed(Key::ConfirmRemoveFriend, FriendCommand::Remove(id))
                         }
-                        Err(error) => view! { <ErrorMessage problem=error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </div>
+                    />
+                    <ActionButton
+                        label=Key::Block
+                        subject=name
+                        danger=true
+                        on_click=move || {
+                            state.send_if_confirmed(Key::ConfirmBlock, FriendCommand::Block(id))
+                        }
+                    />
+                </span>
+            </li>
+        }
+    };
+    view! {
+        <LoadedList heading=Key::MyFriendsHeading empty=Key::NoFriends items=state.friends row />
     }
 }
 
 #[component]
 fn BlockedList(state: FriendsState) -> impl IntoView {
-    let t = use_i18n();
-    let blocked = state.blocked;
+    let row = move |user: UserSummary| {
+        let id = user.id;
+        let name = user.display_name.clone();
+        view! {
+            <li>
+                <UserName user />
+                <span class="actions">
+                    <ActionButton
+                        label=Key::Unblock
+                        subject=name
+                        secondary=true
+                        on_click=move || state.send(FriendCommand::Unblock(id))
+                    />
+                </span>
+            </li>
+        }
+    };
     view! {
-        <div class="subsection">
-            <h3>{move || t(Key::BlockedHeading)}</h3>
-            <Transition>
-                {move || Suspend::new(async move {
-                    match blocked.await {
-                        Ok(users) => {
-                            view! {
-                                <ul class="people" aria-label=move || t(Key::BlockedHeading)>
-                                    {users.is_empty().then(|| view! { <EmptyItem text=Key::NoBlocked /> })}
-                                    {users
-                                        .into_iter()
-                                        .map(|user| {
-                                            let id = user.id;
-                                            let name = user.display_name.clone();
-                                            view! {
-                                                <li>
-                                                    <UserName user />
-                                                    <span class="actions">
-                                                        <ActionButton
-                                                            label=Key::Unblock
-                                                            subject=name
-                                                            secondary=true
-                                                            on_click=move || state.send(FriendCommand::Unblock(id))
-                                                        />
-                                                    </span>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                                .into_any()
-                        }
-                        Err(error) => view! { <ErrorMessage problem=error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </div>
+        <LoadedList heading=Key::BlockedHeading empty=Key::NoBlocked items=state.blocked row />
     }
 }

@@ -1,7 +1,7 @@
 //! The groups half of `/contacts`: create a group, join one with an invite code, and the
 //! list of the user's groups, each linking to its page.
 
-use crate::components::{EmptyItem, ErrorMessage, Problem, ProblemAlert, RoleBadge};
+use crate::components::{LoadedList, Problem, ProblemAlert, RoleBadge};
 use crate::i18n::{Key, use_i18n};
 use crate::{AppError, api};
 use leptos::prelude::*;
@@ -174,30 +174,14 @@ fn JoinGroupForm(groups: MyGroups) -> impl IntoView {
 
 #[component]
 fn MyGroupList(groups: MyGroups) -> impl IntoView {
-    let t = use_i18n();
     view! {
-        <div class="subsection">
-            <h3>{move || t(Key::MyGroupsHeading)}</h3>
-            <Transition>
-                {move || Suspend::new(async move {
-                    match groups.await {
-                        Ok(groups) => {
-                            view! {
-                                <ul class="groups" aria-label=move || t(Key::MyGroupsHeading)>
-                                    {groups.is_empty().then(|| view! { <EmptyItem text=Key::NoGroups /> })}
-                                    {groups
-                                        .into_iter()
-                                        .map(|group| view! { <GroupItem group /> })
-                                        .collect_view()}
-                                </ul>
-                            }
-                                .into_any()
-                        }
-                        Err(error) => view! { <ErrorMessage problem=error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </div>
+        <LoadedList
+            heading=Key::MyGroupsHeading
+            empty=Key::NoGroups
+            items=groups
+            row=|group| view! { <GroupItem group /> }
+            class="groups"
+        />
     }
 }
 
