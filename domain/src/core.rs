@@ -5,6 +5,7 @@ use crate::accounts::password::Passwords;
 use crate::accounts::throttle::Throttle;
 use crate::db::{Database, DatabaseSettings};
 use crate::error::DomainError;
+use crate::mail::Mailer;
 use crate::migration::Migrator;
 use crate::settings::CoreSettings;
 use penguin_protocol::DatabaseBackend;
@@ -19,6 +20,7 @@ pub struct Core {
     pub(crate) settings: Arc<CoreSettings>,
     pub(crate) passwords: Passwords,
     pub(crate) throttles: Arc<Throttles>,
+    pub(crate) mailer: Mailer,
     /// SQLite only: one writing transaction at a time in this process. SQLite allows one
     /// writer anyway; queueing here instead of in SQLite turns "database is locked" and
     /// the un-retryable BUSY_SNAPSHOT of read-then-write transactions into a short wait.
@@ -30,6 +32,8 @@ pub(crate) struct Throttles {
     pub(crate) sign_in_per_account: Throttle,
     pub(crate) sign_in_per_address: Throttle,
     pub(crate) registrations_per_address: Throttle,
+    pub(crate) email_codes_per_address: Throttle,
+    pub(crate) email_codes_per_client: Throttle,
 }
 
 /// A transaction that may write. Dropping it without [`WriteTxn::commit`] rolls back.
@@ -76,13 +80,17 @@ impl Core {
                 limits.registrations_per_address,
                 limits.window,
             ),
+            email_codes_per_address: Throttle::new(settings.email_codes_per_address, limits.window),
+            email_codes_per_client: Throttle::new(settings.email_codes_per_client, limits.window),
         };
+        let mailer = Mailer::new(&settings.mail)?;
         let write_gate = (db.backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
         Ok(Self {
             db,
             passwords: Passwords::new(settings.password_hash_concurrency),
             settings: Arc::new(settings),
             throttles: Arc::new(throttles),
+            mailer,
             write_gate,
         })
     }

@@ -28,6 +28,9 @@ pub enum DomainError {
     #[error("database: {0}")]
     Database(#[from] DbErr),
 
+    #[error("mail: {0}")]
+    Mail(String),
+
     #[error("password hashing: {0}")]
     PasswordHash(String),
 
@@ -48,6 +51,7 @@ impl DomainError {
         match self {
             Self::Refused(code) => *code,
             Self::Database(DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) => ErrorCode::Unavailable,
+            Self::Mail(_) => ErrorCode::MailUnavailable,
             Self::InvalidSetting { .. }
             | Self::InvalidDatabaseUrl { .. }
             | Self::CreateDataDir { .. }

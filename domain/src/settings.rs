@@ -15,6 +15,12 @@ pub struct CoreSettings {
     pub sign_in_limits: SignInLimits,
     /// The longest message, in characters.
     pub max_message_chars: usize,
+    /// How mail is sent (SMTP or the development outbox).
+    pub mail: crate::mail::MailSettings,
+    /// Codes mailed for one address (and, separately, requested from one client
+    /// address) per `sign_in_limits.window`.
+    pub email_codes_per_address: u32,
+    pub email_codes_per_client: u32,
     /// Argon2id hashes computed at once; each takes 19 MiB, so this bounds memory.
     pub password_hash_concurrency: usize,
 }
@@ -52,6 +58,9 @@ impl Default for CoreSettings {
             session_idle_lifetime: Duration::from_secs(30 * 24 * 3600),
             sign_in_limits: SignInLimits::default(),
             max_message_chars: penguin_protocol::messages::DEFAULT_MAX_MESSAGE_CHARS,
+            mail: crate::mail::MailSettings::default(),
+            email_codes_per_address: 5,
+            email_codes_per_client: 20,
             password_hash_concurrency: std::thread::available_parallelism()
                 .map(usize::from)
                 .unwrap_or(2),

@@ -9,24 +9,43 @@ use penguin_testkit::TestDb;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 use sea_orm_migration::{MigratorTrait, SchemaManager};
 
-/// Every migration's name, oldest first.
-const MIGRATIONS: [&str; 3] = [
-    "m20261123_000001_create_users",
-    "m20261123_000002_sessions_and_social_graph",
-    "m20261123_000003_conversations_and_messages",
+/// Every migration, oldest first, with the tables it creates.
+const MIGRATIONS: [(&str, &[&str]); 4] = [
+    ("m20261123_000001_create_users", &["users"]),
+    (
+        "m20261123_000002_sessions_and_social_graph",
+        &[
+            "sessions",
+            "friend_requests",
+            "friendships",
+            "blocks",
+            "groups",
+            "group_members",
+        ],
+    ),
+    (
+        "m20261123_000003_conversations_and_messages",
+        &["conversations", "messages", "read_positions"],
+    ),
+    ("m20261123_000004_email_codes", &["email_codes"]),
 ];
 
-/// The tables of the first migration, the second and the third.
-const USER_TABLES: [&str; 1] = ["users"];
-const SOCIAL_TABLES: [&str; 6] = [
-    "sessions",
-    "friend_requests",
-    "friendships",
-    "blocks",
-    "groups",
-    "group_members",
-];
-const MESSAGING_TABLES: [&str; 3] = ["conversations", "messages", "read_positions"];
+fn names(migrations: &[(&str, &[&str])]) -> Vec<String> {
+    migrations
+        .iter()
+        .map(|(name, _)| (*name).to_owned())
+        .collect()
+}
+
+async fn assert_all_tables(
+    manager: &SchemaManager<'_>,
+    migrations: &[(&str, &[&str])],
+    exist: bool,
+) {
+    for (_, tables) in migrations {
+        assert_tables(manager, tables, exist).await;
+    }
+}
 
 async fn tables_present(manager: &SchemaManager<'_>, tables: &[&str]) -> Vec<String> {
     let mut present = Vec::new();
@@ -72,14 +91,17 @@ async fn new_user(core: &Core, username: &str) -> Result<user::Model, sea_orm::D
 async fn migrations_apply_roll_back_and_reapply(settings: &DatabaseSettings) {
     let core = Core::open(settings).await.expect("first open migrates");
     let manager = SchemaManager::new(&core.db.conn);
-    assert_tables(&manager, &USER_TABLES, true).await;
-    assert_tables(&manager, &SOCIAL_TABLES, true).await;
+    assert_all_tables(&manager, &MIGRATIONS, true).await;
     let known: Vec<String> = Migrator::migrations()
         .iter()
         .map(|m| m.name().to_owned())
         .collect();
-    assert_eq!(known, MIGRATIONS, "a new migration needs this test updated");
-    assert_eq!(applied(&core).await, MIGRATIONS);
+    assert_eq!(
+        known,
+        names(&MIGRATIONS),
+        "a new migration needs this test updated"
+    );
+    assert_eq!(applied(&core).await, names(&MIGRATIONS));
     assert!(
         Migrator::get_pending_migrations(&core.db.conn)
             .await
@@ -89,7 +111,7 @@ async fn migrations_apply_roll_back_and_reapply(settings: &DatabaseSettings) {
 
     let info = core.server_info().await.unwrap();
     assert_eq!(info.users, 0);
-    assert_eq!(info.schema_version, MIGRATIONS[MIGRATIONS.len() - 1]);
+    assert_eq!(info.schema_version, MIGRATIONS[MIGRATIONS.len() - 1].0);
 
     let alice = new_user(&core, "alice").await.unwrap();
     assert!(alice.id > 0);
@@ -102,43 +124,31 @@ async fn migrations_apply_roll_back_and_reapply(settings: &DatabaseSettings) {
     // A second start finds nothing to do and keeps the data.
     let again = Core::open(settings).await.expect("second open");
     assert_eq!(user::Entity::find().count(&again.db.conn).await.unwrap(), 1);
+    assert_eq!(applied(&again).await, names(&MIGRATIONS));
 
-    assert_eq!(applied(&again).await, MIGRATIONS);
-
-    // Rolling back the latest migration removes its tables only.
-    Migrator::down(&core.db.conn, Some(1)).await.unwrap();
-    assert_tables(&manager, &MESSAGING_TABLES, false).await;
-    assert_tables(&manager, &SOCIAL_TABLES, true).await;
-    assert_eq!(applied(&core).await, MIGRATIONS[..2]);
-    // And the one before it, its own.
-    Migrator::down(&core.db.conn, Some(1)).await.unwrap();
-    assert_tables(&manager, &SOCIAL_TABLES, false).await;
-    assert_tables(&manager, &USER_TABLES, true).await;
-    assert_eq!(applied(&core).await, MIGRATIONS[..1]);
-    assert_eq!(
-        core.server_info().await.unwrap().schema_version,
-        MIGRATIONS[0]
-    );
-    assert_eq!(core.server_info().await.unwrap().users, 1);
+    // Rolling back one migration at a time removes its tables only, down to the first.
+    for kept in (1..MIGRATIONS.len()).rev() {
+        Migrator::down(&core.db.conn, Some(1)).await.unwrap();
+        assert_all_tables(&manager, &MIGRATIONS[kept..], false).await;
+        assert_all_tables(&manager, &MIGRATIONS[..kept], true).await;
+        assert_eq!(applied(&core).await, names(&MIGRATIONS[..kept]));
+        let info = core.server_info().await.unwrap();
+        assert_eq!(info.schema_version, MIGRATIONS[kept - 1].0);
+        assert_eq!(info.users, 1, "the users survive");
+    }
     Migrator::up(&core.db.conn, None).await.unwrap();
-    assert_tables(&manager, &SOCIAL_TABLES, true).await;
-    assert_tables(&manager, &MESSAGING_TABLES, true).await;
-    assert_eq!(applied(&core).await, MIGRATIONS);
+    assert_all_tables(&manager, &MIGRATIONS, true).await;
+    assert_eq!(applied(&core).await, names(&MIGRATIONS));
 
     // Rolling everything back removes every table; applying again recreates them empty.
     Migrator::down(&core.db.conn, None).await.unwrap();
-    assert_tables(&manager, &USER_TABLES, false).await;
-    assert_tables(&manager, &SOCIAL_TABLES, false).await;
-    assert_tables(&manager, &MESSAGING_TABLES, false).await;
+    assert_all_tables(&manager, &MIGRATIONS, false).await;
     assert!(applied(&core).await.is_empty());
     Migrator::up(&core.db.conn, None).await.unwrap();
-    assert_tables(&manager, &USER_TABLES, true).await;
-    assert_tables(&manager, &SOCIAL_TABLES, true).await;
-    assert_tables(&manager, &MESSAGING_TABLES, true).await;
-    assert_eq!(applied(&core).await, MIGRATIONS);
+    assert_all_tables(&manager, &MIGRATIONS, true).await;
+    assert_eq!(applied(&core).await, names(&MIGRATIONS));
     let info = core.server_info().await.unwrap();
     assert_eq!(info.users, 0);
-    assert_eq!(info.schema_version, MIGRATIONS[MIGRATIONS.len() - 1]);
 
     // The re-created schema works end to end: a registration and a session.
     let session = core

@@ -146,6 +146,21 @@ error_codes! {
     WeakPassword = "weak_password", 400,
         en: "Choose a password of at least 8 characters that is not a common password or your username.",
         zh: "请设置至少 8 个字符的密码，且不能是常见密码或与用户名相同。";
+    InvalidEmail = "invalid_email", 400,
+        en: "This is not a valid e-mail address.",
+        zh: "电子邮件地址无效。";
+    /// The address is verified on another account already.
+    EmailTaken = "email_taken", 409,
+        en: "This e-mail address belongs to another account.",
+        zh: "该电子邮件地址已被其他账号使用。";
+    /// Wrong, expired, used-up or already-used code: one answer for all.
+    InvalidCode = "invalid_code", 400,
+        en: "This code is wrong or has expired. Ask for a new one.",
+        zh: "验证码错误或已过期，请重新获取。";
+    /// No mail could be sent (the SMTP server refused or is unreachable).
+    MailUnavailable = "mail_unavailable", 503,
+        en: "The e-mail could not be sent. Please try again later.",
+        zh: "邮件发送失败，请稍后再试。";
     CannotFriendYourself = "cannot_friend_yourself", 400,
         en: "You cannot add yourself as a friend.",
         zh: "不能添加自己为好友。";

@@ -117,6 +117,35 @@ pub fn search_query(input: &str) -> Result<String, ErrorCode> {
     }
 }
 
+pub const EMAIL_MAX_CHARS: usize = 254;
+
+/// An e-mail address, trimmed and lower-cased: one `@`, a non-empty local part, a domain
+/// with a dot, no spaces or control characters, at most 254 characters. (The server also
+/// parses it as an RFC 5321 mailbox before sending.)
+pub fn email(input: &str) -> Result<String, ErrorCode> {
+    let email = input.trim().to_lowercase();
+    let valid = email.len() <= EMAIL_MAX_CHARS
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && !domain.contains('@') && domain.contains('.')
+                && !domain.starts_with('.') && !domain.ends_with('.'));
+    if valid {
+        Ok(email)
+    } else {
+        Err(ErrorCode::InvalidEmail)
+    }
+}
+
+/// A code from an e-mail: six digits; spaces the user typed are ignored.
+pub fn email_code(input: &str) -> Result<String, ErrorCode> {
+    let code: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code)
+    } else {
+        Err(ErrorCode::InvalidCode)
+    }
+}
+
 /// A message as typed: not blank, at most `max_chars` characters. Kept exactly as sent
 /// (no trimming): what the sender typed is what everyone reads.
 pub fn message_body(body: &str, max_chars: usize) -> Result<(), ErrorCode> {
@@ -216,6 +245,27 @@ mod tests {
         assert!(client_id("0b7c6f1e-3c1a-4a57-9d0e-2f7a3b1c9e11").is_ok());
         for bad in ["", "has space", "ü", &"x".repeat(65)] {
             assert_eq!(client_id(bad), Err(ErrorCode::InvalidClientId), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn emails_and_codes() {
+        assert_eq!(email(" Alice@Example.ORG ").unwrap(), "alice@example.org");
+        for bad in [
+            "",
+            "alice",
+            "@example.org",
+            "alice@",
+            "alice@example",
+            "a b@example.org",
+            "a@b@c.org",
+            "alice@.org",
+        ] {
+            assert_eq!(email(bad), Err(ErrorCode::InvalidEmail), "{bad:?}");
+        }
+        assert_eq!(email_code(" 123 456 ").unwrap(), "123456");
+        for bad in ["12345", "1234567", "12345a", ""] {
+            assert_eq!(email_code(bad), Err(ErrorCode::InvalidCode), "{bad:?}");
         }
     }
 

@@ -21,6 +21,14 @@ pub struct UserSummary {
     pub display_name: String,
 }
 
+/// The signed-in user's own account, with what only they see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub user: UserSummary,
+    /// The verified e-mail address, if any (for signing in with a code).
+    pub email: Option<String>,
+}
+
 /// What the caller is to another user, shown next to search results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -6,7 +6,7 @@
 use clap::Parser;
 use leptos::config::LeptosOptions;
 use penguin_domain::db::DEFAULT_DATABASE_URL;
-use penguin_domain::{CoreSettings, DatabaseSettings, SignInLimits};
+use penguin_domain::{CoreSettings, DatabaseSettings, MailSettings, SignInLimits};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -92,6 +92,38 @@ pub struct Config {
     #[arg(long, env = "PENGUIN_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
+    /// SMTP server for e-mail codes: `smtp://host:25` (STARTTLS when offered),
+    /// `smtp://host:587?tls=required`, `smtps://user:password@host:465`. Without it,
+    /// mail goes to the development outbox (--dev-outbox) and the log.
+    #[arg(long, env = "PENGUIN_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of Penguin's mail.
+    #[arg(
+        long,
+        env = "PENGUIN_MAIL_FROM",
+        default_value = "Penguin <penguin@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Development only: the file mail is appended to when no SMTP server is set.
+    #[arg(
+        long,
+        env = "PENGUIN_DEV_OUTBOX",
+        default_value = "data/dev-outbox.txt"
+    )]
+    pub dev_outbox: PathBuf,
+
+    /// E-mail codes sent to one address per rate-limit window.
+    #[arg(long, env = "PENGUIN_EMAIL_CODES_PER_ADDRESS", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub email_codes_per_address: u32,
+
+    /// E-mail codes requested from one client address per rate-limit window.
+    #[arg(long, env = "PENGUIN_EMAIL_CODES_PER_CLIENT", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub email_codes_per_client: u32,
+
     /// Log filter in `tracing` syntax, e.g. `info` or `penguin_server=debug,info`.
     #[arg(long, env = "PENGUIN_LOG", default_value = "info")]
     pub log: String,
@@ -132,6 +164,13 @@ impl Config {
                 registrations_per_address: self.registrations_per_address,
                 window,
             },
+            mail: MailSettings {
+                smtp_url: self.smtp_url.clone(),
+                from: self.mail_from.clone(),
+                dev_outbox: self.dev_outbox.clone(),
+            },
+            email_codes_per_address: self.email_codes_per_address,
+            email_codes_per_client: self.email_codes_per_client,
             ..CoreSettings::default()
         }
     }

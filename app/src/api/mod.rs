@@ -3,6 +3,7 @@
 //! parameters, changes are `POST` with a JSON body.
 
 mod accounts;
+mod email;
 mod friends;
 mod groups;
 #[cfg(feature = "ssr")]
@@ -10,6 +11,7 @@ pub mod request;
 mod server_info;
 
 pub use accounts::*;
+pub use email::*;
 pub use friends::*;
 pub use groups::*;
 pub use server_info::{ServerInfoCall, server_info};

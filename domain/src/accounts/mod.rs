@@ -1,6 +1,7 @@
 //! Accounts and sessions: register, sign in (rate-limited), authenticate a session token,
 //! sign out.
 
+mod email_codes;
 pub(crate) mod password;
 mod sessions;
 pub(crate) mod throttle;
@@ -41,9 +42,36 @@ impl Core {
         input: Registration,
         client: Option<IpAddr>,
     ) -> Result<NewSession, DomainError> {
+        let checked = self.check_registration(&input).await?;
+        self.create_account(checked, None, client).await
+    }
+
+    /// The rules, and a quick "taken" answer (the unique index settles races later).
+    pub(crate) async fn check_registration(
+        &self,
+        input: &Registration,
+    ) -> Result<Registration, DomainError> {
         let username = rules::username(&input.username)?;
         let display_name = rules::display_name(&input.display_name)?;
         rules::password(&input.password, &username)?;
+        if self.find_user_by_username(&username).await?.is_some() {
+            return refuse(ErrorCode::UsernameTaken);
+        }
+        Ok(Registration {
+            username,
+            display_name,
+            password: input.password.clone(),
+        })
+    }
+
+    /// Stores a checked registration (with a proven e-mail address, if any) and signs
+    /// the new account in.
+    pub(crate) async fn create_account(
+        &self,
+        checked: Registration,
+        email: Option<String>,
+        client: Option<IpAddr>,
+    ) -> Result<NewSession, DomainError> {
         if let Some(ip) = client
             && !self
                 .throttles
@@ -52,22 +80,26 @@ impl Core {
         {
             return refuse(ErrorCode::TooManyAttempts);
         }
-        // A quick answer for the common case; the unique index settles races below.
-        if self.find_user_by_username(&username).await?.is_some() {
-            return refuse(ErrorCode::UsernameTaken);
-        }
-        let password_hash = self.passwords.hash(&input.password).await?;
+        let password_hash = self.passwords.hash(&checked.password).await?;
         let user = user::ActiveModel {
-            username: Set(username),
-            display_name_key: Set(display_name.to_lowercase()),
-            display_name: Set(display_name),
+            username: Set(checked.username),
+            display_name_key: Set(checked.display_name.to_lowercase()),
+            display_name: Set(checked.display_name),
             password_hash: Set(password_hash),
+            email: Set(email),
             created_at: Set(Utc::now()),
             ..Default::default()
         }
         .insert(&self.db.conn)
         .await
-        .map_err(|e| on_unique_violation(e, ErrorCode::UsernameTaken))?;
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(detail))
+                if detail.contains("email") =>
+            {
+                DomainError::Refused(ErrorCode::EmailTaken)
+            }
+            _ => on_unique_violation(e, ErrorCode::UsernameTaken),
+        })?;
         tracing::info!(user_id = user.id, "account created");
         self.start_session(user, None).await
     }

@@ -3,6 +3,7 @@
 
 pub mod block;
 pub mod conversation;
+pub mod email_code;
 pub mod friend_request;
 pub mod friendship;
 pub mod group;

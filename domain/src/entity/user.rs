@@ -11,6 +11,8 @@ pub struct Model {
     /// `display_name` lower-cased (Unicode), what search matches against.
     pub display_name_key: String,
     pub password_hash: String,
+    /// A verified e-mail address (lower-case, unique), for signing in with a code.
+    pub email: Option<String>,
     pub created_at: ChronoDateTimeUtc,
 }
 

@@ -7,6 +7,7 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_users;
 mod m20261123_000002_sessions_and_social_graph;
 mod m20261123_000003_conversations_and_messages;
+mod m20261123_000004_email_codes;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_users::Migration),
             Box::new(m20261123_000002_sessions_and_social_graph::Migration),
             Box::new(m20261123_000003_conversations_and_messages::Migration),
+            Box::new(m20261123_000004_email_codes::Migration),
         ]
     }
 }

@@ -22,8 +22,12 @@ impl Running {
     pub async fn start_on(db: &TestDb, extra: &[&str]) -> Self {
         let site_dir = tempfile::tempdir().unwrap();
         let site = site_dir.path().to_str().unwrap().to_owned();
+        let outbox = site_dir.path().join("dev-outbox.txt");
+        let outbox = outbox.to_str().unwrap().to_owned();
         let mut args = vec![
             "penguin",
+            "--dev-outbox",
+            &outbox,
             "--addr",
             "127.0.0.1:0",
             "--database-url",
