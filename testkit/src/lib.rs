@@ -1,6 +1,8 @@
 //! Shared by Penguin's integration tests: real databases, a fresh one for each test.
 //! SQLite in a temp directory; PostgreSQL in a schema of its own, dropped afterwards.
 
+pub mod smtp;
+
 use penguin_domain::{Core, DatabaseSettings};
 use sea_orm::ConnectionTrait;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -19,6 +19,9 @@ use sha2::{Digest, Sha256};
 use std::fmt::Debug;
 use std::net::IpAddr;
 
+/// Temp directories for development outboxes start with this; `run` removes them.
+pub const OUTBOX_DIR_PREFIX: &str = "penguin-test-outbox-";
+
 /// A password every rule accepts.
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -78,6 +81,16 @@ where
     F: FnOnce(Core) -> Fut,
     Fut: Future<Output = Core> + Send + 'static,
 {
+    let outbox_dir = settings
+        .mail
+        .dev_outbox
+        .parent()
+        .filter(|dir| {
+            dir.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(OUTBOX_DIR_PREFIX))
+        })
+        .map(std::path::Path::to_path_buf);
     let core = Core::open_with(&db.settings, settings)
         .await
         .expect("open core");
@@ -86,6 +99,9 @@ where
         core.db.conn.close_by_ref().await.ok();
     }
     db.cleanup().await;
+    if let Some(dir) = outbox_dir {
+        std::fs::remove_dir_all(dir).ok();
+    }
     if let Err(error) = outcome {
         match error.try_into_panic() {
             Ok(panic) => std::panic::resume_unwind(panic),
