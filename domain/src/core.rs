@@ -5,6 +5,7 @@ use crate::accounts::password::Passwords;
 use crate::accounts::throttle::Throttle;
 use crate::db::{Database, DatabaseSettings};
 use crate::error::DomainError;
+use crate::hub::Hub;
 use crate::mail::Mailer;
 use crate::migration::Migrator;
 use crate::settings::CoreSettings;
@@ -21,6 +22,8 @@ pub struct Core {
     pub(crate) passwords: Passwords,
     pub(crate) throttles: Arc<Throttles>,
     pub(crate) mailer: Mailer,
+    /// Connected devices, for live delivery.
+    pub hub: Hub,
     /// SQLite only: one writing transaction at a time in this process. SQLite allows one
     /// writer anyway; queueing here instead of in SQLite turns "database is locked" and
     /// the un-retryable BUSY_SNAPSHOT of read-then-write transactions into a short wait.
@@ -91,6 +94,7 @@ impl Core {
             settings: Arc::new(settings),
             throttles: Arc::new(throttles),
             mailer,
+            hub: Hub::default(),
             write_gate,
         })
     }

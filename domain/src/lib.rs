@@ -7,6 +7,7 @@ pub mod core;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod hub;
 pub mod mail;
 pub mod messaging;
 pub mod migration;

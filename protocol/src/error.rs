@@ -207,6 +207,10 @@ error_codes! {
     InvalidClientId = "invalid_client_id", 400,
         en: "The message id sent by the app is not valid.",
         zh: "应用发送的消息编号无效。";
+    /// Too many messages in a short time from one connection.
+    RateLimited = "rate_limited", 429,
+        en: "You are sending too fast. Wait a moment and try again.",
+        zh: "发送太快了，请稍等片刻再试。";
     /// The server could not reach its database or another dependency.
     Unavailable = "unavailable", 503,
         en: "The server is busy or its database is unreachable. Please try again shortly.",

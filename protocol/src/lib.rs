@@ -3,12 +3,14 @@
 //! the server and third-party clients (bots, the benchmark) share one definition.
 
 pub mod error;
+pub mod frames;
 pub mod health;
 pub mod messages;
 pub mod rules;
 pub mod social;
 
 pub use error::{ErrorBody, ErrorCode, Locale};
+pub use frames::{ClientFrame, Cursor, ServerFrame};
 pub use health::{DatabaseBackend, HealthReport, ServerInfo};
 pub use messages::{ConversationId, Destination, Message, SendAck, Seq, Unread};
 pub use social::*;

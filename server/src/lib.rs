@@ -1,6 +1,10 @@
 //! The Penguin server as a library, so integration tests start the real thing in-process
 //! on a free port. `main.rs` only parses the configuration and calls [`serve`].
 
+// Leptos views are nested types; the server computes the layout of every page's
+// rendering future, which for the larger pages goes deeper than rustc's default 128.
+#![recursion_limit = "256"]
+
 pub mod body_limit;
 pub mod client_addr;
 pub mod config;
@@ -9,6 +13,7 @@ pub mod health;
 pub mod router;
 pub mod same_origin;
 pub mod shutdown;
+pub mod ws;
 
 pub use config::Config;
 pub use error::ServerError;

@@ -41,8 +41,13 @@ pub fn build(state: AppState, policies: Policies) -> Router {
     // The 404 page renders the app too (top bar included), so it gets the same context.
     let fallback_core = state.core.clone();
 
+    let ws_state = crate::ws::WsState {
+        core: state.core.clone(),
+        origins: Arc::new(policies.origins.clone()),
+    };
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/ws", get(crate::ws::upgrade).with_state(ws_state))
         // Pages and server functions (GET and POST under /api/), with the domain handle in
         // their context.
         .leptos_routes_with_context(

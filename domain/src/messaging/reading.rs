@@ -142,3 +142,55 @@ impl Core {
         Ok(unread)
     }
 }
+
+impl Core {
+    /// Every conversation of the caller with their read position in it: where catch-up
+    /// starts for conversations a client has no cursor for.
+    pub async fn conversation_positions(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<(ConversationId, Seq)>, DomainError> {
+        let me = caller.id();
+        let conn = &self.db.conn;
+        let my_groups = group_member::Entity::find()
+            .filter(group_member::Column::UserId.eq(me))
+            .select_only()
+            .column(group_member::Column::GroupId)
+            .into_query();
+        let conversations = conversation::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(conversation::Column::UserLow.eq(me))
+                    .add(conversation::Column::UserHigh.eq(me))
+                    .add(conversation::Column::GroupId.in_subquery(my_groups)),
+            )
+            .all(conn)
+            .await?;
+        let read: HashMap<ConversationId, Seq> = read_position::Entity::find()
+            .filter(read_position::Column::UserId.eq(me))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.conversation_id, p.last_read_seq))
+            .collect();
+        Ok(conversations
+            .into_iter()
+            .map(|c| (c.id, read.get(&c.id).copied().unwrap_or(0)))
+            .collect())
+    }
+
+    /// The caller's read position in one conversation they may read (0: nothing read).
+    pub async fn read_position(
+        &self,
+        caller: &Caller,
+        conversation_id: ConversationId,
+    ) -> Result<Seq, DomainError> {
+        self.readable_conversation(caller, conversation_id).await?;
+        Ok(
+            read_position::Entity::find_by_id((caller.id(), conversation_id))
+                .one(&self.db.conn)
+                .await?
+                .map_or(0, |p| p.last_read_seq),
+        )
+    }
+}

@@ -456,6 +456,25 @@ async fn add_member(txn: &WriteTxn, group_id: GroupId, user: UserId) -> Result<(
     .insert(&**txn)
     .await
     .map_err(|e| on_unique_violation(e, ErrorCode::AlreadyMember))?;
+    // A new member starts "read" at the join point: the group's past is history they
+    // may page through, not a backlog of unread messages to catch up on.
+    let conversation = crate::entity::conversation::Entity::find()
+        .filter(crate::entity::conversation::Column::GroupId.eq(group_id))
+        .one(&**txn)
+        .await?;
+    if let Some(conversation) = conversation.filter(|c| c.last_seq > 0) {
+        crate::entity::read_position::Entity::insert(crate::entity::read_position::ActiveModel {
+            user_id: Set(user),
+            conversation_id: Set(conversation.id),
+            last_read_seq: Set(conversation.last_seq),
+        })
+        .on_conflict_do_nothing_on([
+            crate::entity::read_position::Column::UserId,
+            crate::entity::read_position::Column::ConversationId,
+        ])
+        .exec(&**txn)
+        .await?;
+    }
     Ok(())
 }
 

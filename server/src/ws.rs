@@ -1,0 +1,406 @@
+//! `GET /ws`: the real-time connection (frames in `penguin_protocol::frames`, described
+//! in docs/PROTOCOL.md).
+//!
+//! The upgrade is refused unless the `Origin` is the site's own (or allowed), answering
+//! 403, and unless the session cookie is valid, answering 401. Then:
+//! 1. the client's `hello` says where it is; the device joins the hub *before* catch-up
+//!    is read, so nothing committed meanwhile can fall between the two;
+//! 2. catch-up: every conversation from the client's cursor (else the user's read
+//!    position), oldest first, then `caught_up`;
+//! 3. live: sends are stored (durable before the `ack`) and published to every device of
+//!    every member. Per conversation the connection delivers in `seq` order with no
+//!    gaps or repeats: what it already sent is skipped, and a gap (two sends committed
+//!    in one order and published in the other) is filled from the database first.
+
+use crate::error::error_response;
+use crate::same_origin::OriginPolicy;
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use http::HeaderMap;
+use penguin_app::api::request::{SESSION_COOKIE, cookie_value};
+use penguin_domain::messaging::MAX_PAGE;
+use penguin_domain::{Caller, Core, DomainError};
+use penguin_protocol::frames::{FRAME_VERSION, MAX_FRAME_BYTES};
+use penguin_protocol::{ClientFrame, ConversationId, Cursor, ErrorCode, Locale, Seq, ServerFrame};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::{Instant, interval, timeout};
+use tracing::Instrument;
+
+/// A client must say `hello` this soon after the upgrade.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// The server pings this often; a connection silent for two intervals is closed.
+const PING_EVERY: Duration = Duration::from_secs(30);
+/// Sends per connection: a burst of this many, refilled at `SENDS_PER_SECOND`.
+const SEND_BURST: f64 = 20.0;
+const SENDS_PER_SECOND: f64 = 10.0;
+
+#[derive(Clone)]
+pub struct WsState {
+    pub core: Core,
+    pub origins: Arc<OriginPolicy>,
+}
+
+pub async fn upgrade(
+    State(state): State<WsState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // Browsers always send Origin on a WebSocket handshake; clients without one (bots,
+    // the benchmark) cannot carry a victim's cookies, so only a present one is checked.
+    if let Some(origin) = headers.get(http::header::ORIGIN) {
+        let allowed = origin
+            .to_str()
+            .is_ok_and(|origin| state.origins.is_own_or_allowed(origin, &headers));
+        if !allowed {
+            tracing::warn!(?origin, "refused a cross-site WebSocket upgrade");
+            return error_response(ErrorCode::CrossSiteRequest, &headers).into_response();
+        }
+    }
+    let Some(token) = cookie_value(&headers, SESSION_COOKIE) else {
+        return error_response(ErrorCode::Unauthenticated, &headers).into_response();
+    };
+    let caller = match state.core.authenticate(token).await {
+        Ok(caller) => caller,
+        Err(error) => return error_response(error.code(), &headers).into_response(),
+    };
+    let locale = crate::error::request_locale(&headers);
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        // Small buffers: most connections are idle most of the time.
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1024 * 1024)
+        .on_upgrade(move |socket| {
+            let span = tracing::info_span!("ws", user_id = caller.id());
+            Connection::new(state.core, caller, locale)
+                .run(socket)
+                .instrument(span)
+        })
+}
+
+struct Connection {
+    core: Core,
+    caller: Caller,
+    locale: Locale,
+    /// Per conversation, the newest seq sent to this client.
+    delivered: HashMap<ConversationId, Seq>,
+    tokens: f64,
+    refilled: Instant,
+}
+
+/// Why a connection ends.
+enum End {
+    ClientLeft,
+    Close(u16, &'static str),
+}
+
+impl Connection {
+    fn new(core: Core, caller: Caller, locale: Locale) -> Self {
+        Self {
+            core,
+            caller,
+            locale,
+            delivered: HashMap::new(),
+            tokens: SEND_BURST,
+            refilled: Instant::now(),
+        }
+    }
+
+    async fn run(mut self, socket: WebSocket) {
+        let (mut sink, mut stream) = socket.split();
+        let end = self.serve(&mut sink, &mut stream).await;
+        if let End::Close(code, reason) = end {
+            let close = WsMessage::Close(Some(CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static(reason),
+            }));
+            let _ = sink.send(close).await;
+        }
+        tracing::debug!(user_id = self.caller.id(), "connection closed");
+    }
+
+    async fn serve(
+        &mut self,
+        sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+        stream: &mut futures_util::stream::SplitStream<WebSocket>,
+    ) -> End {
+        // 1. hello
+        let cursors = match timeout(HELLO_TIMEOUT, stream.next()).await {
+            Ok(Some(Ok(WsMessage::Text(text)))) => match serde_json::from_str(&text) {
+                Ok(ClientFrame::Hello { v, cursors }) if v == FRAME_VERSION => cursors,
+                _ => return End::Close(1008, "the first frame must be hello (v1)"),
+            },
+            Ok(_) => return End::ClientLeft,
+            Err(_) => return End::Close(1008, "no hello"),
+        };
+        let mut device = self.core.hub.connect(self.caller.id());
+        let welcome = ServerFrame::Welcome {
+            v: FRAME_VERSION,
+            user_id: self.caller.id(),
+        };
+        if send(sink, &welcome).await.is_err() {
+            return End::ClientLeft;
+        }
+        // 2. catch-up
+        if let Err(error) = self.catch_up(sink, &cursors).await {
+            tracing::warn!(%error, "catch-up failed");
+            return End::Close(1011, "catch-up failed");
+        }
+        if send(sink, &ServerFrame::CaughtUp).await.is_err() {
+            return End::ClientLeft;
+        }
+        // 3. live
+        let mut ping = interval(PING_EVERY);
+        ping.reset();
+        let mut last_heard = Instant::now();
+        loop {
+            tokio::select! {
+                incoming = stream.next() => {
+                    last_heard = Instant::now();
+                    match incoming {
+                        Some(Ok(WsMessage::Text(text))) => {
+                            if let Err(End::Close(code, reason)) = self.on_frame(sink, &text).await {
+                                return End::Close(code, reason);
+                            }
+                        }
+                        Some(Ok(WsMessage::Binary(_))) => {
+                            let _ = self.refuse(sink, ErrorCode::BadRequest, None).await;
+                        }
+                        Some(Ok(WsMessage::Close(_))) | None => return End::ClientLeft,
+                        Some(Ok(_)) => {} // ping/pong: axum answers pings itself
+                        Some(Err(error)) => {
+                            tracing::debug!(%error, "connection error");
+                            return End::ClientLeft;
+                        }
+                    }
+                }
+                frame = device.frames.recv() => {
+                    let Some(frame) = frame else {
+                        // The hub dropped this device: it could not keep up.
+                        return End::Close(1013, "too slow: reconnect to catch up");
+                    };
+                    if self.deliver(sink, &frame).await.is_err() {
+                        return End::ClientLeft;
+                    }
+                }
+                _ = ping.tick() => {
+                    if last_heard.elapsed() > 2 * PING_EVERY {
+                        return End::Close(1001, "idle");
+                    }
+                    if sink.send(WsMessage::Ping(Default::default())).await.is_err() {
+                        return End::ClientLeft;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn catch_up(
+        &mut self,
+        sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+        cursors: &[Cursor],
+    ) -> Result<(), DomainError> {
+        let mut from: HashMap<ConversationId, Seq> = self
+            .core
+            .conversation_positions(&self.caller)
+            .await?
+            .into_iter()
+            .collect();
+        for cursor in cursors {
+            // Only conversations the user is in; a stranger's id is ignored.
+            if let Some(start) = from.get_mut(&cursor.conversation_id) {
+                *start = cursor.seq.max(0);
+            }
+        }
+        for (conversation, start) in from {
+            self.delivered.insert(conversation, start);
+            if self
+                .send_after(sink, conversation, start, None)
+                .await
+                .is_err()
+            {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the messages of `conversation` after `after` (up to `until`, if given).
+    async fn send_after(
+        &mut self,
+        sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+        conversation: ConversationId,
+        mut after: Seq,
+        until: Option<Seq>,
+    ) -> Result<(), ()> {
+        loop {
+            let page = self
+                .core
+                .messages_after(&self.caller, conversation, after, MAX_PAGE)
+                .await
+                .map_err(|error| tracing::warn!(%error, "reading messages failed"))?;
+            let full = page.len() as u64 == MAX_PAGE;
+            for message in page {
+                if until.is_some_and(|until| message.seq > until) {
+                    return Ok(());
+                }
+                after = message.seq;
+                self.delivered.insert(conversation, after);
+                send(sink, &ServerFrame::Message { message }).await?;
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A frame from the hub.
+    async fn deliver(
+        &mut self,
+        sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+        frame: &ServerFrame,
+    ) -> Result<(), ()> {
+        let ServerFrame::Message { message } = frame else {
+            return send(sink, frame).await;
+        };
+        let conversation = message.conversation_id;
+        let delivered = match self.delivered.get(&conversation) {
+            Some(seq) => *seq,
+            // A conversation new to this connection: start at the read position.
+            None => self
+                .core
+                .read_position(&self.caller, conversation)
+                .await
+                .unwrap_or(message.seq - 1),
+        };
+        if message.seq <= delivered {
+            return Ok(());
+        }
+        if message.seq > delivered + 1 {
+            return self
+                .send_after(sink, conversation, delivered, Some(message.seq))
+                .await;
+        }
+        self.delivered.insert(conversation, message.seq);
+        send(sink, frame).await
+    }
+
+    async fn on_frame(
+        &mut self,
+        sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+        text: &str,
+    ) -> Result<(), End> {
+        let frame: ClientFrame = match serde_json::from_str(text) {
+            Ok(frame) => frame,
+            Err(_) => {
+                return self
+                    .refuse(sink, ErrorCode::BadRequest, None)
+                    .await
+                    .map_err(|()| End::ClientLeft);
+            }
+        };
+        match frame {
+            ClientFrame::Hello { .. } => self.refuse(sink, ErrorCode::BadRequest, None).await,
+            ClientFrame::Send {
+                client_id,
+                to,
+                body,
+            } => {
+                if !self.take_token() {
+                    return self
+                        .refuse(sink, ErrorCode::RateLimited, Some(client_id))
+                        .await
+                        .map_err(|()| End::ClientLeft);
+                }
+                match self
+                    .core
+                    .send_message(&self.caller, to, &client_id, &body)
+                    .await
+                {
+                    Ok(sent) => {
+                        let ack = ServerFrame::Ack {
+                            ack: sent.ack.clone(),
+                        };
+                        if !sent.duplicate {
+                            self.core.hub.publish(
+                                &sent.recipients,
+                                ServerFrame::Message {
+                                    message: sent.message,
+                                },
+                            );
+                        }
+                        send(sink, &ack).await
+                    }
+                    Err(error) => {
+                        if !error.is_refusal() {
+                            tracing::error!(%error, "send failed");
+                        }
+                        self.refuse(sink, error.code(), Some(client_id)).await
+                    }
+                }
+            }
+            ClientFrame::MarkRead {
+                conversation_id,
+                seq,
+            } => match self
+                .core
+                .mark_read(&self.caller, conversation_id, seq)
+                .await
+            {
+                Ok(stored) => {
+                    self.core.hub.publish(
+                        &[self.caller.id()],
+                        ServerFrame::Read {
+                            conversation_id,
+                            seq: stored,
+                        },
+                    );
+                    Ok(())
+                }
+                Err(error) => self.refuse(sink, error.code(), None).await,
+            },
+        }
+        .map_err(|()| End::ClientLeft)
+    }
+
+    async fn refuse(
+        &self,
+        sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+        code: ErrorCode,
+        client_id: Option<String>,
+    ) -> Result<(), ()> {
+        let frame = ServerFrame::Error {
+            code,
+            message: code.message(self.locale).to_owned(),
+            client_id,
+        };
+        send(sink, &frame).await
+    }
+
+    fn take_token(&mut self) -> bool {
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.refilled).as_secs_f64();
+        self.refilled = now;
+        self.tokens = (self.tokens + elapsed * SENDS_PER_SECOND).min(SEND_BURST);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+async fn send(
+    sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+    frame: &ServerFrame,
+) -> Result<(), ()> {
+    let json = serde_json::to_string(frame).map_err(|_| ())?;
+    sink.send(WsMessage::Text(json.into()))
+        .await
+        .map_err(|_| ())
+}

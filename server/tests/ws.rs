@@ -1,0 +1,436 @@
+//! The WebSocket with real clients (tokio-tungstenite) against the real server: the
+//! handshake's checks, delivery to every device, acks and idempotent resends, catch-up
+//! after a disconnect, refusals, malformed frames.
+
+mod common;
+
+use common::{Browser, Running};
+use futures_util::{SinkExt, StreamExt};
+use penguin_protocol::frames::FRAME_VERSION;
+use penguin_protocol::{
+    ClientFrame, Cursor, Destination, ErrorCode, FriendRequests, GroupDetails, GroupSummary,
+    ServerFrame, UserSummary,
+};
+use serde_json::json;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{self, Message as WsMessage};
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A signed-in user and their session.
+struct User<'a> {
+    browser: Browser<'a>,
+    me: UserSummary,
+}
+
+async fn user<'a>(server: &'a Running, name: &str) -> User<'a> {
+    let mut browser = Browser::new(server);
+    let me = browser.register(name).await;
+    User { browser, me }
+}
+
+async fn befriend(a: &mut User<'_>, b: &mut User<'_>) {
+    let _: penguin_protocol::FriendRequestOutcome = a
+        .browser
+        .call("send_friend_request", json!({"user_id": b.me.id}))
+        .await;
+    let requests: FriendRequests = b.browser.read("friend_requests").await;
+    let () = b
+        .browser
+        .call(
+            "answer_friend_request",
+            json!({"request_id": requests.incoming[0].id, "accept": true}),
+        )
+        .await;
+}
+
+async fn handshake(
+    server: &Running,
+    session: Option<&str>,
+    origin: Option<&str>,
+) -> Result<Ws, tungstenite::Error> {
+    let url = format!("{}/ws", server.base.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    if let Some(token) = session {
+        request.headers_mut().insert(
+            "cookie",
+            format!("penguin_session={token}").parse().unwrap(),
+        );
+    }
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("origin", origin.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+/// Connects as `user` from the site's own origin, says hello with `cursors`, and reads
+/// up to `caught_up`; returns the socket and the caught-up messages.
+async fn connect(
+    server: &Running,
+    user: &User<'_>,
+    cursors: Vec<Cursor>,
+) -> (Ws, Vec<penguin_protocol::Message>) {
+    let mut ws = handshake(server, user.browser.session.as_deref(), Some(&server.base))
+        .await
+        .expect("handshake");
+    send(
+        &mut ws,
+        &ClientFrame::Hello {
+            v: FRAME_VERSION,
+            cursors,
+        },
+    )
+    .await;
+    assert_eq!(
+        recv(&mut ws).await,
+        ServerFrame::Welcome {
+            v: FRAME_VERSION,
+            user_id: user.me.id
+        }
+    );
+    let mut caught_up = Vec::new();
+    loop {
+        match recv(&mut ws).await {
+            ServerFrame::Message { message } => caught_up.push(message),
+            ServerFrame::CaughtUp => return (ws, caught_up),
+            other => panic!("unexpected during catch-up: {other:?}"),
+        }
+    }
+}
+
+async fn send(ws: &mut Ws, frame: &ClientFrame) {
+    ws.send(WsMessage::text(serde_json::to_string(frame).unwrap()))
+        .await
+        .unwrap();
+}
+
+/// The next frame (skipping pings), or a panic after 10 s.
+async fn recv(ws: &mut Ws) -> ServerFrame {
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("a frame within 10 s")
+            .expect("the connection is open")
+            .expect("a frame");
+        match next {
+            WsMessage::Text(text) => return serde_json::from_str(&text).expect("a server frame"),
+            WsMessage::Ping(_) | WsMessage::Pong(_) => continue,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+fn send_frame(client_id: &str, to: Destination, body: &str) -> ClientFrame {
+    ClientFrame::Send {
+        client_id: client_id.into(),
+        to,
+        body: body.into(),
+    }
+}
+
+#[tokio::test]
+async fn the_handshake_needs_a_session_and_the_sites_origin() {
+    let server = Running::sqlite(&[]).await;
+    let ann = user(&server, "ann").await;
+    let refused = |result: Result<Ws, tungstenite::Error>| match result {
+        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Ok(_) => panic!("the upgrade was accepted"),
+        Err(other) => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(
+        refused(handshake(&server, None, Some(&server.base)).await),
+        401
+    );
+    assert_eq!(
+        refused(handshake(&server, Some("not-a-session"), Some(&server.base)).await),
+        401
+    );
+    let session = ann.browser.session.as_deref();
+    assert_eq!(
+        refused(handshake(&server, session, Some("https://evil.example")).await),
+        403
+    );
+    assert!(
+        handshake(&server, session, Some(&server.base))
+            .await
+            .is_ok()
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn messages_reach_every_device_of_both_users_and_resends_are_harmless() {
+    let server = Running::sqlite(&[]).await;
+    let mut ann = user(&server, "ann").await;
+    let mut ben = user(&server, "ben").await;
+    befriend(&mut ann, &mut ben).await;
+    let (mut ann_laptop, _) = connect(&server, &ann, vec![]).await;
+    let (mut ann_phone, _) = connect(&server, &ann, vec![]).await;
+    let (mut ben_laptop, _) = connect(&server, &ben, vec![]).await;
+
+    let to_ben = Destination::Direct { user_id: ben.me.id };
+    send(&mut ann_laptop, &send_frame("m1", to_ben, "hi <b>Ben</b>")).await;
+    // The sender's device gets the message and the ack (in either order).
+    let mut ack = None;
+    let mut echoed = None;
+    while ack.is_none() || echoed.is_none() {
+        match recv(&mut ann_laptop).await {
+            ServerFrame::Ack { ack: a } => ack = Some(a),
+            ServerFrame::Message { message } => echoed = Some(message),
+            other => panic!("{other:?}"),
+        }
+    }
+    let ack = ack.unwrap();
+    assert_eq!((ack.client_id.as_str(), ack.seq), ("m1", 1));
+    for device in [&mut ann_phone, &mut ben_laptop] {
+        match recv(device).await {
+            ServerFrame::Message { message } => {
+                assert_eq!(
+                    (message.seq, message.sender_id, message.body.as_str()),
+                    (1, ann.me.id, "hi <b>Ben</b>")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A resend after a lost ack: the same ack, nothing new delivered.
+    send(&mut ann_laptop, &send_frame("m1", to_ben, "hi <b>Ben</b>")).await;
+    assert_eq!(
+        recv(&mut ann_laptop).await,
+        ServerFrame::Ack { ack: ack.clone() }
+    );
+    send(&mut ann_laptop, &send_frame("m2", to_ben, "second")).await;
+    match recv(&mut ben_laptop).await {
+        ServerFrame::Message { message } => {
+            assert_eq!((message.seq, message.client_id.as_str()), (2, "m2"))
+        }
+        other => panic!("the resend must not be delivered again: {other:?}"),
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_reconnects_gets_exactly_what_it_missed() {
+    let server = Running::sqlite(&[]).await;
+    let mut ann = user(&server, "ann").await;
+    let mut ben = user(&server, "ben").await;
+    befriend(&mut ann, &mut ben).await;
+    let (mut ann_ws, _) = connect(&server, &ann, vec![]).await;
+    let to_ben = Destination::Direct { user_id: ben.me.id };
+    let mut conversation = 0;
+    for i in 1..=5 {
+        send(
+            &mut ann_ws,
+            &send_frame(&format!("m{i}"), to_ben, &format!("#{i}")),
+        )
+        .await;
+        loop {
+            if let ServerFrame::Ack { ack } = recv(&mut ann_ws).await {
+                conversation = ack.conversation_id;
+                break;
+            }
+        }
+    }
+    // Ben was offline: he saw up to 2 on another device, so he resumes from there.
+    let (mut ben_ws, missed) = connect(
+        &server,
+        &ben,
+        vec![Cursor {
+            conversation_id: conversation,
+            seq: 2,
+        }],
+    )
+    .await;
+    assert_eq!(missed.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4, 5]);
+    // Without a cursor, a client starts from the read position (nothing read: all 5).
+    let (_, all) = connect(&server, &ben, vec![]).await;
+    assert_eq!(all.len(), 5);
+    // Marking read moves it, on every device of Ben.
+    send(
+        &mut ben_ws,
+        &ClientFrame::MarkRead {
+            conversation_id: conversation,
+            seq: 4,
+        },
+    )
+    .await;
+    assert_eq!(
+        recv(&mut ben_ws).await,
+        ServerFrame::Read {
+            conversation_id: conversation,
+            seq: 4
+        }
+    );
+    let (_, after_read) = connect(&server, &ben, vec![]).await;
+    assert_eq!(after_read.iter().map(|m| m.seq).collect::<Vec<_>>(), [5]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn refusals_and_malformed_frames_leave_the_connection_open() {
+    let server = Running::sqlite(&[]).await;
+    let ann = user(&server, "ann").await;
+    let mut stranger = user(&server, "stranger").await;
+    let group: GroupDetails = stranger
+        .browser
+        .call("create_group", json!({"name": "Closed"}))
+        .await;
+    let (mut ws, _) = connect(&server, &ann, vec![]).await;
+
+    let cases = [
+        (
+            send_frame(
+                "a1",
+                Destination::Direct {
+                    user_id: stranger.me.id,
+                },
+                "hi",
+            ),
+            ErrorCode::NotFriends,
+        ),
+        (
+            send_frame(
+                "a2",
+                Destination::Group {
+                    group_id: group.group.id,
+                },
+                "hi",
+            ),
+            ErrorCode::NotFound,
+        ),
+        (
+            send_frame(
+                "a3",
+                Destination::Direct {
+                    user_id: stranger.me.id,
+                },
+                "   ",
+            ),
+            ErrorCode::InvalidMessage,
+        ),
+    ];
+    for (frame, expected) in cases {
+        send(&mut ws, &frame).await;
+        match recv(&mut ws).await {
+            ServerFrame::Error {
+                code, client_id, ..
+            } => {
+                assert_eq!(code, expected);
+                assert!(client_id.is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    ws.send(WsMessage::text("{not json")).await.unwrap();
+    assert!(matches!(
+        recv(&mut ws).await,
+        ServerFrame::Error {
+            code: ErrorCode::BadRequest,
+            ..
+        }
+    ));
+    ws.send(WsMessage::text(
+        r#"{"type":"mark_read","conversation_id":999999,"seq":1}"#,
+    ))
+    .await
+    .unwrap();
+    assert!(matches!(
+        recv(&mut ws).await,
+        ServerFrame::Error {
+            code: ErrorCode::NotFound,
+            ..
+        }
+    ));
+    // Still open: a group the user is in works.
+    let mine: GroupDetails = {
+        let mut browser = Browser::new(&server);
+        browser.session = ann.browser.session.clone();
+        browser.call("create_group", json!({"name": "Open"})).await
+    };
+    send(
+        &mut ws,
+        &send_frame(
+            "a4",
+            Destination::Group {
+                group_id: mine.group.id,
+            },
+            "hello",
+        ),
+    )
+    .await;
+    let mut acked = false;
+    while !acked {
+        acked = matches!(recv(&mut ws).await, ServerFrame::Ack { .. });
+    }
+    // An oversized frame closes the connection (1009), and the server carries on.
+    let huge = "x".repeat(penguin_protocol::frames::MAX_FRAME_BYTES + 1);
+    let _ = ws.send(WsMessage::text(huge)).await;
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(message)) = ws.next().await {
+            if let WsMessage::Close(frame) = message {
+                return frame.map(|f| u16::from(f.code));
+            }
+        }
+        None
+    })
+    .await
+    .expect("closed within 10 s");
+    assert!(matches!(closed, Some(1009) | None), "{closed:?}");
+    let (_again, _) = connect(&server, &ann, vec![]).await;
+    let _: Vec<GroupSummary> = stranger.browser.read("my_groups").await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn group_messages_reach_members_on_all_their_devices() {
+    let server = Running::sqlite(&[]).await;
+    let mut owner = user(&server, "owner").await;
+    let mut member = user(&server, "member").await;
+    let outsider = user(&server, "outsider").await;
+    befriend(&mut owner, &mut member).await;
+    let group: GroupDetails = owner
+        .browser
+        .call("create_group", json!({"name": "Club"}))
+        .await;
+    let () = owner
+        .browser
+        .call(
+            "invite_to_group",
+            json!({"group_id": group.group.id, "user_id": member.me.id}),
+        )
+        .await;
+    let (mut owner_ws, _) = connect(&server, &owner, vec![]).await;
+    let (mut member_ws, _) = connect(&server, &member, vec![]).await;
+    let (mut outsider_ws, _) = connect(&server, &outsider, vec![]).await;
+    send(
+        &mut member_ws,
+        &send_frame(
+            "g1",
+            Destination::Group {
+                group_id: group.group.id,
+            },
+            "hello club",
+        ),
+    )
+    .await;
+    match recv(&mut owner_ws).await {
+        ServerFrame::Message { message } => assert_eq!(message.body, "hello club"),
+        other => panic!("{other:?}"),
+    }
+    // The outsider hears nothing (a ping from the test proves the socket is alive).
+    outsider_ws.send(WsMessage::text("{}")).await.unwrap();
+    assert!(matches!(
+        recv(&mut outsider_ws).await,
+        ServerFrame::Error {
+            code: ErrorCode::BadRequest,
+            ..
+        }
+    ));
+    server.stop().await;
+}
