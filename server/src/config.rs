@@ -124,6 +124,16 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub email_codes_per_client: u32,
 
+    /// Messages one WebSocket connection may send per second, sustained.
+    #[arg(long, env = "PENGUIN_WS_SENDS_PER_SECOND", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub ws_sends_per_second: u32,
+
+    /// Messages one WebSocket connection may send in a burst.
+    #[arg(long, env = "PENGUIN_WS_SEND_BURST", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub ws_send_burst: u32,
+
     /// Log filter in `tracing` syntax, e.g. `info` or `penguin_server=debug,info`.
     #[arg(long, env = "PENGUIN_LOG", default_value = "info")]
     pub log: String,

@@ -57,6 +57,10 @@ impl Server {
             client_addr: ClientAddrPolicy {
                 trust_forwarded_for: config.trust_forwarded_for,
             },
+            sends: ws::SendLimits {
+                per_second: f64::from(config.ws_sends_per_second),
+                burst: f64::from(config.ws_send_burst),
+            },
         };
         let app = router::build(state, policies);
         Ok(Self {

@@ -31,6 +31,7 @@ pub struct Policies {
     pub origins: OriginPolicy,
     pub cookies: CookiePolicy,
     pub client_addr: ClientAddrPolicy,
+    pub sends: crate::ws::SendLimits,
 }
 
 pub fn build(state: AppState, policies: Policies) -> Router {
@@ -44,6 +45,7 @@ pub fn build(state: AppState, policies: Policies) -> Router {
     let ws_state = crate::ws::WsState {
         core: state.core.clone(),
         origins: Arc::new(policies.origins.clone()),
+        limits: policies.sends,
     };
     Router::new()
         .route("/healthz", get(healthz))

@@ -34,14 +34,18 @@ use tracing::Instrument;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// The server pings this often; a connection silent for two intervals is closed.
 const PING_EVERY: Duration = Duration::from_secs(30);
-/// Sends per connection: a burst of this many, refilled at `SENDS_PER_SECOND`.
-const SEND_BURST: f64 = 20.0;
-const SENDS_PER_SECOND: f64 = 10.0;
-
 #[derive(Clone)]
 pub struct WsState {
     pub core: Core,
     pub origins: Arc<OriginPolicy>,
+    pub limits: SendLimits,
+}
+
+/// Sends per connection: a burst of `burst`, refilled at `per_second`.
+#[derive(Debug, Clone, Copy)]
+pub struct SendLimits {
+    pub per_second: f64,
+    pub burst: f64,
 }
 
 pub async fn upgrade(
@@ -76,7 +80,7 @@ pub async fn upgrade(
         .max_write_buffer_size(1024 * 1024)
         .on_upgrade(move |socket| {
             let span = tracing::info_span!("ws", user_id = caller.id());
-            Connection::new(state.core, caller, locale)
+            Connection::new(state.core, caller, locale, state.limits)
                 .run(socket)
                 .instrument(span)
         })
@@ -88,6 +92,7 @@ struct Connection {
     locale: Locale,
     /// Per conversation, the newest seq sent to this client.
     delivered: HashMap<ConversationId, Seq>,
+    limits: SendLimits,
     tokens: f64,
     refilled: Instant,
 }
@@ -99,13 +104,14 @@ enum End {
 }
 
 impl Connection {
-    fn new(core: Core, caller: Caller, locale: Locale) -> Self {
+    fn new(core: Core, caller: Caller, locale: Locale, limits: SendLimits) -> Self {
         Self {
             core,
             caller,
             locale,
             delivered: HashMap::new(),
-            tokens: SEND_BURST,
+            limits,
+            tokens: limits.burst,
             refilled: Instant::now(),
         }
     }
@@ -385,7 +391,7 @@ impl Connection {
         let now = Instant::now();
         let elapsed = now.duration_since(self.refilled).as_secs_f64();
         self.refilled = now;
-        self.tokens = (self.tokens + elapsed * SENDS_PER_SECOND).min(SEND_BURST);
+        self.tokens = (self.tokens + elapsed * self.limits.per_second).min(self.limits.burst);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             true

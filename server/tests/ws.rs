@@ -434,3 +434,39 @@ async fn group_messages_reach_members_on_all_their_devices() {
     ));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn flooding_a_connection_is_rate_limited_with_a_clear_error() {
+    let server = Running::sqlite(&["--ws-sends-per-second", "1", "--ws-send-burst", "5"]).await;
+    let mut owner = user(&server, "owner").await;
+    let group: GroupDetails = owner
+        .browser
+        .call("create_group", json!({"name": "Loud"}))
+        .await;
+    let (mut ws, _) = connect(&server, &owner, vec![]).await;
+    let to = Destination::Group {
+        group_id: group.group.id,
+    };
+    for i in 0..8 {
+        send(&mut ws, &send_frame(&format!("f{i}"), to, "spam")).await;
+    }
+    let (mut acks, mut limited) = (0, 0);
+    while acks + limited < 8 {
+        match recv(&mut ws).await {
+            ServerFrame::Ack { .. } => acks += 1,
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                client_id,
+                message,
+            } => {
+                assert!(client_id.is_some());
+                assert!(message.contains("too fast"), "{message}");
+                limited += 1;
+            }
+            ServerFrame::Message { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(acks >= 5 && limited >= 2, "{acks} acks, {limited} refused");
+    server.stop().await;
+}
