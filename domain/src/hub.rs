@@ -36,16 +36,29 @@ pub struct Device {
 }
 
 impl Hub {
-    pub fn connect(&self, user: UserId) -> Device {
+    /// Connects a device of `user`; `true` when it is the user's only one (they just
+    /// came online).
+    pub fn connect(&self, user: UserId) -> (Device, bool) {
         let (sender, frames) = mpsc::channel(DEVICE_QUEUE);
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        self.lock().entry(user).or_default().insert(id, sender);
-        Device {
+        let first = {
+            let mut devices = self.lock();
+            let of_user = devices.entry(user).or_default();
+            of_user.insert(id, sender);
+            of_user.len() == 1
+        };
+        let device = Device {
             frames,
             user,
             id,
             hub: self.clone(),
-        }
+        };
+        (device, first)
+    }
+
+    /// Whether `user` has a device connected.
+    pub fn is_online(&self, user: UserId) -> bool {
+        self.devices_of(user) > 0
     }
 
     /// Queues `frame` for every device of every user in `users`.
@@ -102,9 +115,11 @@ mod tests {
     #[tokio::test]
     async fn frames_reach_every_device_and_a_full_queue_drops_only_that_device() {
         let hub = Hub::default();
-        let mut a1 = hub.connect(1);
-        let mut a2 = hub.connect(1);
-        let mut b = hub.connect(2);
+        let (mut a1, first) = hub.connect(1);
+        assert!(first);
+        let (mut a2, first) = hub.connect(1);
+        assert!(!first);
+        let (mut b, _) = hub.connect(2);
         hub.publish(&[1, 2], ServerFrame::CaughtUp);
         for device in [&mut a1, &mut a2, &mut b] {
             assert_eq!(*device.frames.recv().await.unwrap(), ServerFrame::CaughtUp);

@@ -3,7 +3,7 @@
 
 use crate::error::ErrorCode;
 use crate::messages::{ConversationId, Destination, Message, SendAck, Seq};
-use crate::social::UserId;
+use crate::social::{GroupId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// The frame format's version, sent in `hello` and `welcome`.
@@ -38,6 +38,9 @@ pub enum ClientFrame {
         to: Destination,
         body: String,
     },
+    /// The user is typing to `to`. Send it at most every few seconds while typing; the
+    /// server drops repeats within 2 s and stores nothing.
+    Typing { to: Destination },
     /// The user has read `conversation_id` up to `seq`.
     MarkRead {
         conversation_id: ConversationId,
@@ -62,6 +65,15 @@ pub enum ServerFrame {
     Read {
         conversation_id: ConversationId,
         seq: Seq,
+    },
+    /// A friend came online (first device) or went offline (last device). Right after
+    /// `welcome`, one `presence` frame per friend online at that moment.
+    Presence { user_id: UserId, online: bool },
+    /// `user_id` is typing, to the receiving user (`group_id: null`) or in a group.
+    Typing {
+        user_id: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group_id: Option<GroupId>,
     },
     /// A frame was refused; `client_id` names the `send` it answers, if any. The
     /// connection stays open.

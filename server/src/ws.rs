@@ -23,7 +23,9 @@ use penguin_app::api::request::{SESSION_COOKIE, cookie_value};
 use penguin_domain::messaging::MAX_PAGE;
 use penguin_domain::{Caller, Core, DomainError};
 use penguin_protocol::frames::{FRAME_VERSION, MAX_FRAME_BYTES};
-use penguin_protocol::{ClientFrame, ConversationId, Cursor, ErrorCode, Locale, Seq, ServerFrame};
+use penguin_protocol::{
+    ClientFrame, ConversationId, Cursor, Destination, ErrorCode, Locale, Seq, ServerFrame,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +34,8 @@ use tracing::Instrument;
 
 /// A client must say `hello` this soon after the upgrade.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Typing indicators relayed per destination at most this often.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
 /// The server pings this often; a connection silent for two intervals is closed.
 const PING_EVERY: Duration = Duration::from_secs(30);
 #[derive(Clone)]
@@ -93,6 +97,8 @@ struct Connection {
     /// Per conversation, the newest seq sent to this client.
     delivered: HashMap<ConversationId, Seq>,
     limits: SendLimits,
+    /// When this connection last relayed typing to each destination.
+    typed: HashMap<Destination, Instant>,
     tokens: f64,
     refilled: Instant,
 }
@@ -111,6 +117,7 @@ impl Connection {
             locale,
             delivered: HashMap::new(),
             limits,
+            typed: HashMap::new(),
             tokens: limits.burst,
             refilled: Instant::now(),
         }
@@ -119,6 +126,11 @@ impl Connection {
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
         let end = self.serve(&mut sink, &mut stream).await;
+        // `serve` dropped this device from the hub; if it was the user's last, tell
+        // their friends.
+        if !self.core.hub.is_online(self.caller.id()) {
+            self.publish_presence(false).await;
+        }
         if let End::Close(code, reason) = end {
             let close = WsMessage::Close(Some(CloseFrame {
                 code,
@@ -143,12 +155,15 @@ impl Connection {
             Ok(_) => return End::ClientLeft,
             Err(_) => return End::Close(1008, "no hello"),
         };
-        let mut device = self.core.hub.connect(self.caller.id());
+        let (mut device, first_device) = self.core.hub.connect(self.caller.id());
         let welcome = ServerFrame::Welcome {
             v: FRAME_VERSION,
             user_id: self.caller.id(),
         };
         if send(sink, &welcome).await.is_err() {
+            return End::ClientLeft;
+        }
+        if self.presence_on_connect(sink, first_device).await.is_err() {
             return End::ClientLeft;
         }
         // 2. catch-up
@@ -203,6 +218,100 @@ impl Connection {
                 }
             }
         }
+    }
+
+    /// Tells friends the user came online (first device), and this device which friends
+    /// are online now.
+    async fn presence_on_connect(
+        &mut self,
+        sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+        first_device: bool,
+    ) -> Result<(), ()> {
+        let friends = self.friend_ids().await;
+        if first_device {
+            self.core.hub.publish(
+                &friends,
+                ServerFrame::Presence {
+                    user_id: self.caller.id(),
+                    online: true,
+                },
+            );
+        }
+        for friend in friends {
+            if self.core.hub.is_online(friend) {
+                let frame = ServerFrame::Presence {
+                    user_id: friend,
+                    online: true,
+                };
+                send(sink, &frame).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn publish_presence(&self, online: bool) {
+        let friends = self.friend_ids().await;
+        self.core.hub.publish(
+            &friends,
+            ServerFrame::Presence {
+                user_id: self.caller.id(),
+                online,
+            },
+        );
+    }
+
+    /// Presence goes to friends only.
+    async fn friend_ids(&self) -> Vec<penguin_protocol::UserId> {
+        match self.core.friends(&self.caller).await {
+            Ok(friends) => friends.into_iter().map(|f| f.user.id).collect(),
+            Err(error) => {
+                tracing::warn!(%error, "presence: could not list friends");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Relays a typing indicator to the other members, at most one per destination per
+    /// `TYPING_EVERY`; refused silently when the user may not post there.
+    async fn on_typing(&mut self, to: Destination) {
+        let now = Instant::now();
+        if self
+            .typed
+            .get(&to)
+            .is_some_and(|last| now.duration_since(*last) < TYPING_EVERY)
+        {
+            return;
+        }
+        self.typed.insert(to, now);
+        let me = self.caller.id();
+        let (recipients, group_id) = match to {
+            Destination::Direct { user_id } => {
+                let allowed = matches!(self.core.are_friends(me, user_id).await, Ok(true))
+                    && matches!(self.core.is_blocked_between(me, user_id).await, Ok(false));
+                if !allowed {
+                    return;
+                }
+                (vec![user_id], None)
+            }
+            Destination::Group { group_id } => {
+                let Ok(details) = self.core.group_members(&self.caller, group_id).await else {
+                    return;
+                };
+                let members = details
+                    .into_iter()
+                    .map(|m| m.user.id)
+                    .filter(|id| *id != me)
+                    .collect();
+                (members, Some(group_id))
+            }
+        };
+        self.core.hub.publish(
+            &recipients,
+            ServerFrame::Typing {
+                user_id: me,
+                group_id,
+            },
+        );
     }
 
     async fn catch_up(
@@ -311,6 +420,10 @@ impl Connection {
         };
         match frame {
             ClientFrame::Hello { .. } => self.refuse(sink, ErrorCode::BadRequest, None).await,
+            ClientFrame::Typing { to } => {
+                self.on_typing(to).await;
+                Ok(())
+            }
             ClientFrame::Send {
                 client_id,
                 to,

@@ -99,6 +99,8 @@ async fn connect(
         match recv(&mut ws).await {
             ServerFrame::Message { message } => caught_up.push(message),
             ServerFrame::CaughtUp => return (ws, caught_up),
+            // Friends online right now: tested on their own below.
+            ServerFrame::Presence { .. } => {}
             other => panic!("unexpected during catch-up: {other:?}"),
         }
     }
@@ -110,8 +112,18 @@ async fn send(ws: &mut Ws, frame: &ClientFrame) {
         .unwrap();
 }
 
-/// The next frame (skipping pings), or a panic after 10 s.
+/// The next frame other than presence (friends coming and going is tested on its own).
 async fn recv(ws: &mut Ws) -> ServerFrame {
+    loop {
+        match recv_any(ws).await {
+            ServerFrame::Presence { .. } => continue,
+            frame => return frame,
+        }
+    }
+}
+
+/// The next frame (skipping pings), or a panic after 10 s.
+async fn recv_any(ws: &mut Ws) -> ServerFrame {
     loop {
         let next = tokio::time::timeout(Duration::from_secs(10), ws.next())
             .await
@@ -468,5 +480,86 @@ async fn flooding_a_connection_is_rate_limited_with_a_clear_error() {
         }
     }
     assert!(acks >= 5 && limited >= 2, "{acks} acks, {limited} refused");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn presence_and_typing_reach_friends_only_and_are_throttled() {
+    let server = Running::sqlite(&[]).await;
+    let mut ann = user(&server, "ann").await;
+    let mut ben = user(&server, "ben").await;
+    let eve = user(&server, "eve").await;
+    befriend(&mut ann, &mut ben).await;
+    let (mut ben_ws, _) = connect(&server, &ben, vec![]).await;
+
+    // Ann comes online: Ben hears it; Ann's own connection lists Ben as online.
+    let mut ann_ws = handshake(&server, ann.browser.session.as_deref(), Some(&server.base))
+        .await
+        .unwrap();
+    send(
+        &mut ann_ws,
+        &ClientFrame::Hello {
+            v: FRAME_VERSION,
+            cursors: vec![],
+        },
+    )
+    .await;
+    assert!(matches!(
+        recv_any(&mut ann_ws).await,
+        ServerFrame::Welcome { .. }
+    ));
+    assert_eq!(
+        recv_any(&mut ann_ws).await,
+        ServerFrame::Presence {
+            user_id: ben.me.id,
+            online: true
+        }
+    );
+    assert_eq!(recv_any(&mut ann_ws).await, ServerFrame::CaughtUp);
+    assert_eq!(
+        recv_any(&mut ben_ws).await,
+        ServerFrame::Presence {
+            user_id: ann.me.id,
+            online: true
+        }
+    );
+    // A second device of Ann is not news.
+    let (ann_phone, _) = connect(&server, &ann, vec![]).await;
+
+    // Eve is nobody's friend: her coming online, and her typing, reach no one.
+    let (mut eve_ws, _) = connect(&server, &eve, vec![]).await;
+    send(
+        &mut eve_ws,
+        &ClientFrame::Typing {
+            to: Destination::Direct { user_id: ben.me.id },
+        },
+    )
+    .await;
+
+    // Typing: relayed once, repeats within 2 s dropped.
+    let typing = ClientFrame::Typing {
+        to: Destination::Direct { user_id: ben.me.id },
+    };
+    send(&mut ann_ws, &typing).await;
+    send(&mut ann_ws, &typing).await;
+    assert_eq!(
+        recv_any(&mut ben_ws).await,
+        ServerFrame::Typing {
+            user_id: ann.me.id,
+            group_id: None
+        }
+    );
+    // Ann leaves from both devices: Ben hears "offline" once, and nothing came in between
+    // (no second typing frame, nothing from Eve).
+    drop(ann_phone);
+    ann_ws.close(None).await.unwrap();
+    drop(ann_ws);
+    assert_eq!(
+        recv_any(&mut ben_ws).await,
+        ServerFrame::Presence {
+            user_id: ann.me.id,
+            online: false
+        }
+    );
     server.stop().await;
 }
