@@ -12,7 +12,9 @@ pub mod social;
 pub use error::{ErrorBody, ErrorCode, Locale};
 pub use frames::{ClientFrame, Cursor, ServerFrame};
 pub use health::{DatabaseBackend, HealthReport, ServerInfo};
-pub use messages::{ConversationId, Destination, Message, SendAck, Seq, Unread};
+pub use messages::{
+    ConversationId, ConversationSummary, Destination, Message, SendAck, Seq, Unread,
+};
 pub use social::*;
 
 /// The version of the protocol described in `docs/PROTOCOL.md`. Bumped on any change a

@@ -57,3 +57,15 @@ pub struct Unread {
     /// How many messages after the user's read position.
     pub count: i64,
 }
+
+/// One of the user's conversations, for the contact panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationSummary {
+    pub id: ConversationId,
+    /// The friend or group it is with, as a `send` would name it.
+    pub with: Destination,
+    pub last_seq: Seq,
+    /// The user's read position (unread = `last_seq - read_seq`).
+    pub read_seq: Seq,
+    pub last_message: Option<Message>,
+}

@@ -437,23 +437,10 @@ impl Connection {
                 }
                 match self
                     .core
-                    .send_message(&self.caller, to, &client_id, &body)
+                    .post_message(&self.caller, to, &client_id, &body)
                     .await
                 {
-                    Ok(sent) => {
-                        let ack = ServerFrame::Ack {
-                            ack: sent.ack.clone(),
-                        };
-                        if !sent.duplicate {
-                            self.core.hub.publish(
-                                &sent.recipients,
-                                ServerFrame::Message {
-                                    message: sent.message,
-                                },
-                            );
-                        }
-                        send(sink, &ack).await
-                    }
+                    Ok(ack) => send(sink, &ServerFrame::Ack { ack }).await,
                     Err(error) => {
                         if !error.is_refusal() {
                             tracing::error!(%error, "send failed");
@@ -470,16 +457,8 @@ impl Connection {
                 .mark_read(&self.caller, conversation_id, seq)
                 .await
             {
-                Ok(stored) => {
-                    self.core.hub.publish(
-                        &[self.caller.id()],
-                        ServerFrame::Read {
-                            conversation_id,
-                            seq: stored,
-                        },
-                    );
-                    Ok(())
-                }
+                // The domain tells every device of the user, this one included.
+                Ok(_) => Ok(()),
                 Err(error) => self.refuse(sink, error.code(), None).await,
             },
         }

@@ -563,3 +563,87 @@ async fn presence_and_typing_reach_friends_only_and_are_throttled() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_http_api_sends_lists_pages_and_marks_read_like_the_socket() {
+    let server = Running::sqlite(&[]).await;
+    let mut ann = user(&server, "ann").await;
+    let mut ben = user(&server, "ben").await;
+    befriend(&mut ann, &mut ben).await;
+    let (mut ben_ws, _) = connect(&server, &ben, vec![]).await;
+    let to_ben = json!({"kind": "direct", "user_id": ben.me.id});
+    let mut conversation = 0;
+    for i in 1..=7 {
+        let ack: penguin_protocol::SendAck = ann
+            .browser
+            .call(
+                "send_message",
+                json!({"client_id": format!("h{i}"), "to": to_ben, "body": format!("#{i}")}),
+            )
+            .await;
+        assert_eq!(ack.seq, i);
+        conversation = ack.conversation_id;
+        // Delivered live to Ben's socket.
+        match recv(&mut ben_ws).await {
+            ServerFrame::Message { message } => assert_eq!(message.seq, i),
+            other => panic!("{other:?}"),
+        }
+    }
+    // A resend over HTTP: same ack, nothing delivered (the next frame is the read below).
+    let again: penguin_protocol::SendAck = ann
+        .browser
+        .call(
+            "send_message",
+            json!({"client_id": "h7", "to": to_ben, "body": "#7"}),
+        )
+        .await;
+    assert_eq!(again.seq, 7);
+
+    let list: Vec<penguin_protocol::ConversationSummary> = ben.browser.read("conversations").await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].with, Destination::Direct { user_id: ann.me.id });
+    assert_eq!((list[0].last_seq, list[0].read_seq), (7, 0));
+    assert_eq!(list[0].last_message.as_ref().unwrap().body, "#7");
+
+    let newest: Vec<penguin_protocol::Message> = ben
+        .browser
+        .read(&format!("history?conversation_id={conversation}&limit=3"))
+        .await;
+    assert_eq!(newest.iter().map(|m| m.seq).collect::<Vec<_>>(), [5, 6, 7]);
+    let older: Vec<penguin_protocol::Message> = ben
+        .browser
+        .read(&format!(
+            "history?conversation_id={conversation}&before=5&limit=3"
+        ))
+        .await;
+    assert_eq!(older.iter().map(|m| m.seq).collect::<Vec<_>>(), [2, 3, 4]);
+    let unread: Vec<penguin_protocol::Unread> = ben.browser.read("unread").await;
+    assert_eq!(unread.iter().map(|u| u.count).collect::<Vec<_>>(), [7]);
+
+    let stored: i64 = ben
+        .browser
+        .call(
+            "mark_read",
+            json!({"conversation_id": conversation, "seq": 6}),
+        )
+        .await;
+    assert_eq!(stored, 6);
+    assert_eq!(
+        recv(&mut ben_ws).await,
+        ServerFrame::Read {
+            conversation_id: conversation,
+            seq: 6
+        }
+    );
+    let unread: Vec<penguin_protocol::Unread> = ben.browser.read("unread").await;
+    assert_eq!(unread.iter().map(|u| u.count).collect::<Vec<_>>(), [1]);
+
+    // A stranger reads nothing of it.
+    let mut eve = user(&server, "eve").await;
+    let response = eve
+        .browser
+        .get(&format!("history?conversation_id={conversation}"))
+        .await;
+    assert_eq!(response.status(), reqwest::StatusCode::NOT_FOUND);
+    server.stop().await;
+}

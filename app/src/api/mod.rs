@@ -6,6 +6,7 @@ mod accounts;
 mod email;
 mod friends;
 mod groups;
+mod messages;
 #[cfg(feature = "ssr")]
 pub mod request;
 mod server_info;
@@ -14,6 +15,7 @@ pub use accounts::*;
 pub use email::*;
 pub use friends::*;
 pub use groups::*;
+pub use messages::*;
 pub use server_info::{ServerInfoCall, server_info};
 
 /// The domain handle, provided to server functions by the server.

@@ -6,7 +6,7 @@ use crate::accounts::Caller;
 use crate::core::Core;
 use crate::entity::{conversation, group_member, message, read_position};
 use crate::error::DomainError;
-use penguin_protocol::{ConversationId, Message, Seq, Unread};
+use penguin_protocol::{ConversationId, ConversationSummary, Destination, Message, Seq, Unread};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
@@ -60,7 +60,8 @@ impl Core {
     }
 
     /// Records that the caller has read up to `seq` (never moves backwards, never past
-    /// the newest message). Returns the stored position.
+    /// the newest message), and tells every device of the caller. Returns the stored
+    /// position.
     pub async fn mark_read(
         &self,
         caller: &Caller,
@@ -98,35 +99,20 @@ impl Core {
             .await?
             .map_or(seq, |p| p.last_read_seq);
         txn.commit().await?;
+        self.hub.publish(
+            &[me],
+            penguin_protocol::ServerFrame::Read {
+                conversation_id,
+                seq: stored,
+            },
+        );
         Ok(stored)
     }
 
     /// Every conversation of the caller with unread messages.
     pub async fn unread_counts(&self, caller: &Caller) -> Result<Vec<Unread>, DomainError> {
-        let me = caller.id();
-        let conn = &self.db.conn;
-        let my_groups = group_member::Entity::find()
-            .filter(group_member::Column::UserId.eq(me))
-            .select_only()
-            .column(group_member::Column::GroupId)
-            .into_query();
-        let conversations = conversation::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(conversation::Column::UserLow.eq(me))
-                    .add(conversation::Column::UserHigh.eq(me))
-                    .add(conversation::Column::GroupId.in_subquery(my_groups)),
-            )
-            .filter(conversation::Column::LastSeq.gt(0))
-            .all(conn)
-            .await?;
-        let read: HashMap<ConversationId, Seq> = read_position::Entity::find()
-            .filter(read_position::Column::UserId.eq(me))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|p| (p.conversation_id, p.last_read_seq))
-            .collect();
+        let conversations = self.my_conversations(caller).await?;
+        let read = self.my_read_positions(caller).await?;
         let mut unread: Vec<Unread> = conversations
             .into_iter()
             .filter_map(|c| {
@@ -150,32 +136,101 @@ impl Core {
         &self,
         caller: &Caller,
     ) -> Result<Vec<(ConversationId, Seq)>, DomainError> {
+        let read = self.my_read_positions(caller).await?;
+        Ok(self
+            .my_conversations(caller)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, read.get(&c.id).copied().unwrap_or(0)))
+            .collect())
+    }
+
+    /// The caller's conversations for the contact panel, the most recent first, each
+    /// with its newest message.
+    pub async fn conversations(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<ConversationSummary>, DomainError> {
         let me = caller.id();
-        let conn = &self.db.conn;
+        let conversations = self.my_conversations(caller).await?;
+        let read = self.my_read_positions(caller).await?;
+        let mut last_messages: HashMap<ConversationId, Message> = HashMap::new();
+        if !conversations.is_empty() {
+            let mut newest = Condition::any();
+            for c in conversations.iter().filter(|c| c.last_seq > 0) {
+                newest = newest.add(
+                    Condition::all()
+                        .add(message::Column::ConversationId.eq(c.id))
+                        .add(message::Column::Seq.eq(c.last_seq)),
+                );
+            }
+            if !newest.is_empty() {
+                last_messages = message::Entity::find()
+                    .filter(newest)
+                    .all(&self.db.conn)
+                    .await?
+                    .into_iter()
+                    .map(|m| (m.conversation_id, Message::from(m)))
+                    .collect();
+            }
+        }
+        let mut summaries: Vec<ConversationSummary> = conversations
+            .into_iter()
+            .filter_map(|c| {
+                let with = match (c.group_id, c.user_low, c.user_high) {
+                    (Some(group_id), _, _) => Destination::Group { group_id },
+                    (None, Some(low), Some(high)) => Destination::Direct {
+                        user_id: if low == me { high } else { low },
+                    },
+                    _ => return None,
+                };
+                Some(ConversationSummary {
+                    id: c.id,
+                    with,
+                    last_seq: c.last_seq,
+                    read_seq: read.get(&c.id).copied().unwrap_or(0),
+                    last_message: last_messages.remove(&c.id),
+                })
+            })
+            .collect();
+        summaries.sort_by_key(|s| {
+            std::cmp::Reverse(s.last_message.as_ref().map_or(0, |m| m.sent_at))
+        });
+        Ok(summaries)
+    }
+
+    /// Direct conversations of the caller and those of the groups they are in.
+    async fn my_conversations(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<conversation::Model>, DomainError> {
+        let me = caller.id();
         let my_groups = group_member::Entity::find()
             .filter(group_member::Column::UserId.eq(me))
             .select_only()
             .column(group_member::Column::GroupId)
             .into_query();
-        let conversations = conversation::Entity::find()
+        Ok(conversation::Entity::find()
             .filter(
                 Condition::any()
                     .add(conversation::Column::UserLow.eq(me))
                     .add(conversation::Column::UserHigh.eq(me))
                     .add(conversation::Column::GroupId.in_subquery(my_groups)),
             )
-            .all(conn)
-            .await?;
-        let read: HashMap<ConversationId, Seq> = read_position::Entity::find()
-            .filter(read_position::Column::UserId.eq(me))
-            .all(conn)
+            .all(&self.db.conn)
+            .await?)
+    }
+
+    async fn my_read_positions(
+        &self,
+        caller: &Caller,
+    ) -> Result<HashMap<ConversationId, Seq>, DomainError> {
+        Ok(read_position::Entity::find()
+            .filter(read_position::Column::UserId.eq(caller.id()))
+            .all(&self.db.conn)
             .await?
             .into_iter()
             .map(|p| (p.conversation_id, p.last_read_seq))
-            .collect();
-        Ok(conversations
-            .into_iter()
-            .map(|c| (c.id, read.get(&c.id).copied().unwrap_or(0)))
             .collect())
     }
 

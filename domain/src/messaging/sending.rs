@@ -102,6 +102,27 @@ impl Core {
         })
     }
 
+    /// [`Core::send_message`], then live delivery of a new message to every connected
+    /// device of every member (the sender's other devices included).
+    pub async fn post_message(
+        &self,
+        caller: &Caller,
+        to: Destination,
+        client_id: &str,
+        body: &str,
+    ) -> Result<SendAck, DomainError> {
+        let sent = self.send_message(caller, to, client_id, body).await?;
+        if !sent.duplicate {
+            self.hub.publish(
+                &sent.recipients,
+                penguin_protocol::ServerFrame::Message {
+                    message: sent.message,
+                },
+            );
+        }
+        Ok(sent.ack)
+    }
+
     async fn already_sent(
         &self,
         sender: UserId,
