@@ -20,6 +20,7 @@ PENGUIN_ADDR=127.0.0.1:$port \
   PENGUIN_REGISTRATIONS_PER_ADDRESS=100000 \
   PENGUIN_DATABASE_URL="sqlite://$work/penguin.db" \
   PENGUIN_SITE_ROOT="$ROOT/target/site" \
+  PENGUIN_DEV_OUTBOX="$work/dev-outbox.txt" \
   PENGUIN_LOG="${PENGUIN_LOG:-warn,penguin_server=info}" \
   "$binary" >"$work/server.log" 2>&1 &
 server=$!
@@ -36,7 +37,8 @@ if ! wait_for_http "$base/healthz" 60; then
 fi
 say "server under test: $base (database in $work)"
 status=0
-(cd end2end && BASE_URL=$base npx playwright test "$@") || status=$?
+# The tests read the e-mail codes the server "sent" from its development outbox.
+(cd end2end && BASE_URL=$base PENGUIN_DEV_OUTBOX="$work/dev-outbox.txt" npx playwright test "$@") || status=$?
 if [ $status -ne 0 ]; then
   say "server log (last 50 lines):"
   tail -n 50 "$work/server.log" >&2

@@ -122,6 +122,24 @@ keys! {
     ConfirmLeave,
     DisbandGroup,
     ConfirmDisband,
+    SignInWithPassword,
+    SignInWithCode,
+    SignInWithCodeIntro,
+    Email,
+    EmailCode,
+    EmailCodeHint,
+    SendCode,
+    CodeOnItsWay,
+    RegisterWithEmail,
+    RegisterWithEmailHint,
+    EnterCodeOrClearEmail,
+    NavAccount,
+    AccountHeading,
+    NoEmailYet,
+    ChangeEmailHeading,
+    ChangeEmailIntro,
+    ConfirmCode,
+    EmailConfirmed,
 }
 
 impl Key {
@@ -332,6 +350,50 @@ impl Key {
             (DisbandGroup, ZhCn) => "解散群",
             (ConfirmDisband, En) => "Disband this group for everyone? This cannot be undone.",
             (ConfirmDisband, ZhCn) => "确定为所有人解散该群吗？此操作无法撤销。",
+            (SignInWithPassword, En) => "With username and password",
+            (SignInWithPassword, ZhCn) => "用用户名和密码登录",
+            (SignInWithCode, En) => "With an e-mail code",
+            (SignInWithCode, ZhCn) => "用邮件验证码登录",
+            (SignInWithCodeIntro, En) => {
+                "No password needed: we mail a 6-digit code to the address on your account."
+            }
+            (SignInWithCodeIntro, ZhCn) => "无需密码：我们会把 6 位验证码发到你账号绑定的邮箱。",
+            (Email, En) => "E-mail address",
+            (Email, ZhCn) => "电子邮件地址",
+            (EmailCode, En) => "Code from the e-mail",
+            (EmailCode, ZhCn) => "邮件中的验证码",
+            (EmailCodeHint, En) => "6 digits, valid for 10 minutes.",
+            (EmailCodeHint, ZhCn) => "6 位数字，10 分钟内有效。",
+            (SendCode, En) => "Send code",
+            (SendCode, ZhCn) => "发送验证码",
+            (CodeOnItsWay, En) => "If this address can receive mail, a code is on its way.",
+            (CodeOnItsWay, ZhCn) => "如果该地址可以接收邮件，验证码已在发送途中。",
+            (RegisterWithEmail, En) => "Register with a verified e-mail address",
+            (RegisterWithEmail, ZhCn) => "用已验证的电子邮件地址注册",
+            (RegisterWithEmailHint, En) => {
+                "Optional. With an address you can also sign in with codes sent by e-mail."
+            }
+            (RegisterWithEmailHint, ZhCn) => "可选。绑定邮箱后，也可以用邮件验证码登录。",
+            (EnterCodeOrClearEmail, En) => {
+                "Enter the code sent to this address, or leave the e-mail address empty."
+            }
+            (EnterCodeOrClearEmail, ZhCn) => "请输入发到该地址的验证码，或将电子邮件地址留空。",
+            (NavAccount, En) => "Account",
+            (NavAccount, ZhCn) => "账号",
+            (AccountHeading, En) => "Your account",
+            (AccountHeading, ZhCn) => "我的账号",
+            (NoEmailYet, En) => "No e-mail address yet",
+            (NoEmailYet, ZhCn) => "尚未绑定电子邮件地址",
+            (ChangeEmailHeading, En) => "Add or change your e-mail address",
+            (ChangeEmailHeading, ZhCn) => "添加或更改电子邮件地址",
+            (ChangeEmailIntro, En) => {
+                "We mail a code to the new address; it replaces the old one once you confirm it."
+            }
+            (ChangeEmailIntro, ZhCn) => "我们会向新地址发送验证码；确认后它将替换原地址。",
+            (ConfirmCode, En) => "Confirm",
+            (ConfirmCode, ZhCn) => "确认",
+            (EmailConfirmed, En) => "Your e-mail address is confirmed.",
+            (EmailConfirmed, ZhCn) => "你的电子邮件地址已确认。",
         }
     }
 }

@@ -24,10 +24,30 @@ pub struct Core {
     pub(crate) mailer: Mailer,
     /// Connected devices, for live delivery.
     pub hub: Hub,
+    pub(crate) writes: Writes,
+    /// Stores sent messages in batches (group commit); see `messaging::group_commit`.
+    pub(crate) committer: crate::messaging::group_commit::Committer,
+}
+
+/// How writing transactions begin.
+#[derive(Debug, Clone)]
+pub(crate) struct Writes {
+    conn: sea_orm::DatabaseConnection,
     /// SQLite only: one writing transaction at a time in this process. SQLite allows one
     /// writer anyway; queueing here instead of in SQLite turns "database is locked" and
     /// the un-retryable BUSY_SNAPSHOT of read-then-write transactions into a short wait.
-    write_gate: Option<Arc<Mutex<()>>>,
+    gate: Option<Arc<Mutex<()>>>,
+}
+
+impl Writes {
+    pub(crate) async fn begin(&self) -> Result<WriteTxn, DomainError> {
+        let gate = match &self.gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self.conn.begin().await?;
+        Ok(WriteTxn { txn, _gate: gate })
+    }
 }
 
 #[derive(Debug)]
@@ -87,7 +107,11 @@ impl Core {
             email_codes_per_client: Throttle::new(settings.email_codes_per_client, limits.window),
         };
         let mailer = Mailer::new(&settings.mail)?;
-        let write_gate = (db.backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let writes = Writes {
+            conn: db.conn.clone(),
+            gate: (db.backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        };
+        let committer = crate::messaging::group_commit::Committer::start(writes.clone());
         Ok(Self {
             db,
             passwords: Passwords::new(settings.password_hash_concurrency),
@@ -95,7 +119,8 @@ impl Core {
             throttles: Arc::new(throttles),
             mailer,
             hub: Hub::default(),
-            write_gate,
+            writes,
+            committer,
         })
     }
 
@@ -104,11 +129,6 @@ impl Core {
     }
 
     pub(crate) async fn begin_write(&self) -> Result<WriteTxn, DomainError> {
-        let gate = match &self.write_gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
-            None => None,
-        };
-        let txn = self.db.conn.begin().await?;
-        Ok(WriteTxn { txn, _gate: gate })
+        self.writes.begin().await
     }
 }

@@ -216,7 +216,15 @@ async fn concurrent_senders_get_one_gap_free_order(core: &Core) {
             })
         })
     });
+    let before = core.commit_stats();
     let sent = futures_join(sends).await;
+    let after = core.commit_stats();
+    let (batches, messages) = (after.0 - before.0, after.1 - before.1);
+    assert_eq!(messages, 40);
+    assert!(
+        batches < messages,
+        "group commit: {messages} messages in {batches} transactions"
+    );
     let mut seqs: Vec<Seq> = sent.iter().map(|s| s.ack.seq).collect();
     seqs.sort();
     assert_eq!(seqs, (1..=40).collect::<Vec<_>>(), "gap-free and unique");

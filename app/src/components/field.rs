@@ -11,11 +11,17 @@ pub fn Field(
     label: Key,
     name: &'static str,
     value: RwSignal<String>,
-    /// The input type: `text` or `password`.
+    /// The input type: `text`, `password` or `email`.
     #[prop(default = "text")]
     kind: &'static str,
     autocomplete: &'static str,
     #[prop(optional)] hint: Option<Key>,
+    /// The virtual keyboard to offer, e.g. `numeric` for a code.
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
+    /// May be left empty (the input is not `required`).
+    #[prop(optional)]
+    optional: bool,
 ) -> impl IntoView {
     let t = use_i18n();
     let hint_id = format!("{id}-hint");
@@ -31,7 +37,8 @@ pub fn Field(
                 // Phones must not capitalize the first letter of a username.
                 autocapitalize="none"
                 aria-describedby=described_by
-                required
+                inputmode=inputmode
+                required=!optional
                 bind:value=value
             />
             {hint.map(|hint| view! { <small id=hint_id class="hint">{move || t(hint)}</small> })}

@@ -1,6 +1,7 @@
 //! Pieces of UI shared by several pages.
 
 mod confirm;
+mod email_code;
 mod field;
 mod language_switch;
 mod list_items;
@@ -11,6 +12,7 @@ mod top_bar;
 mod user_name;
 
 pub use confirm::confirm;
+pub use email_code::{CodeField, CodeSentNotice, EmailCodeFlow, EmailField};
 pub use field::Field;
 pub use language_switch::LanguageSwitch;
 pub use list_items::{ActionButton, EmptyItem, LoadedList};

@@ -64,6 +64,7 @@ fn SignedInNav(user: UserSummary) -> impl IntoView {
             {user.display_name}
         </span>
         <A href="/contacts">{move || t(Key::NavContacts)}</A>
+        <A href="/account">{move || t(Key::NavAccount)}</A>
         <button
             type="button"
             class="secondary"

@@ -1,5 +1,6 @@
 //! One module per route (or group of routes).
 
+mod account;
 mod contacts;
 mod group;
 mod home;
@@ -7,6 +8,7 @@ mod login;
 mod not_found;
 mod register;
 
+pub use account::AccountPage;
 pub use contacts::Contacts;
 pub use group::GroupPage;
 pub use home::Home;

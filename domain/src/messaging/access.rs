@@ -5,12 +5,12 @@
 //! anyone else (a stranger, a removed member) gets "not found".
 
 use crate::accounts::Caller;
-use crate::core::{Core, WriteTxn};
+use crate::core::Core;
 use crate::entity::{conversation, group_member};
 use crate::error::{DomainError, refuse};
 use chrono::Utc;
 use penguin_protocol::{ConversationId, Destination, ErrorCode, UserId};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 pub(super) const DIRECT: &str = "direct";
 pub(super) const GROUP: &str = "group";
@@ -90,7 +90,7 @@ impl Core {
 
 /// The conversation for `to`, created on first use.
 pub(super) async fn get_or_create(
-    txn: &WriteTxn,
+    txn: &impl ConnectionTrait,
     me: UserId,
     to: Destination,
 ) -> Result<conversation::Model, DomainError> {
@@ -109,7 +109,7 @@ pub(super) async fn get_or_create(
                 .filter(conversation::Column::UserHigh.eq(high)),
         }
     };
-    if let Some(found) = find().one(&**txn).await? {
+    if let Some(found) = find().one(txn).await? {
         return Ok(found);
     }
     let conflict_columns = if group.is_some() {
@@ -130,9 +130,9 @@ pub(super) async fn get_or_create(
         ..Default::default()
     })
     .on_conflict_do_nothing_on(conflict_columns)
-    .exec(&**txn)
+    .exec(txn)
     .await?;
-    match find().one(&**txn).await? {
+    match find().one(txn).await? {
         Some(created) => Ok(created),
         None => refuse(ErrorCode::NotFound),
     }

@@ -3,6 +3,7 @@
 //! The WebSocket hub (issue #5) sits on top of this.
 
 mod access;
+pub(crate) mod group_commit;
 mod reading;
 mod sending;
 

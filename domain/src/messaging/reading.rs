@@ -193,9 +193,8 @@ impl Core {
                 })
             })
             .collect();
-        summaries.sort_by_key(|s| {
-            std::cmp::Reverse(s.last_message.as_ref().map_or(0, |m| m.sent_at))
-        });
+        summaries
+            .sort_by_key(|s| std::cmp::Reverse(s.last_message.as_ref().map_or(0, |m| m.sent_at)));
         Ok(summaries)
     }
 

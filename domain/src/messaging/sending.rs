@@ -1,16 +1,15 @@
-//! Sending: validate, check the right to post, then in one transaction allocate the next
-//! sequence number of the conversation and store the message. The commit is the
+//! Sending: validate, check the right to post, then hand the message to the group-commit
+//! writer, which allocates the next sequence number of the conversation and stores it in
+//! a transaction shared with the other sends waiting at that moment. The commit is the
 //! acknowledgement: on SQLite with `synchronous=FULL` it has reached the disk.
 
-use super::access::get_or_create;
+use super::group_commit::{Job, Stored};
 use crate::accounts::Caller;
 use crate::core::Core;
-use crate::entity::{conversation, message};
-use crate::error::{DomainError, refuse};
-use chrono::Utc;
+use crate::entity::message;
+use crate::error::DomainError;
 use penguin_protocol::{Destination, ErrorCode, Message, SendAck, UserId, rules};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// A stored message and who should receive it.
 #[derive(Debug, Clone)]
@@ -51,48 +50,29 @@ impl Core {
         }
         self.check_may_post(caller, to).await?;
 
-        let txn = self.begin_write().await?;
-        let conversation = get_or_create(&txn, caller.id(), to).await?;
-        let bumped = conversation::Entity::update_many()
-            .col_expr(
-                conversation::Column::LastSeq,
-                Expr::col(conversation::Column::LastSeq).add(1),
-            )
-            .filter(conversation::Column::Id.eq(conversation.id))
-            .exec_with_returning(&*txn)
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.committer
+            .store(Job {
+                sender: caller.id(),
+                to,
+                client_id: client_id.to_owned(),
+                body: body.to_owned(),
+                reply,
+            })
             .await?;
-        let Some(seq) = bumped.first().map(|c| c.last_seq) else {
-            return refuse(ErrorCode::NotFound);
-        };
-        let stored = message::ActiveModel {
-            conversation_id: Set(conversation.id),
-            seq: Set(seq),
-            sender_id: Set(caller.id()),
-            client_id: Set(client_id.to_owned()),
-            body: Set(body.to_owned()),
-            sent_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await;
-        let stored = match stored {
-            Ok(stored) => stored,
-            Err(error)
-                if matches!(
-                    error.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-            {
-                // The same client id raced in on another connection and won.
-                drop(txn);
+        let stored = answer
+            .await
+            .map_err(|_| DomainError::Refused(ErrorCode::Unavailable))??;
+        let (stored, conversation) = match stored {
+            Stored::New(stored, conversation) => (stored, conversation),
+            // The same client id raced in (another tab, a retry) and won.
+            Stored::Duplicate => {
                 return self
                     .already_sent(caller.id(), client_id)
                     .await?
-                    .ok_or(DomainError::Database(error));
+                    .ok_or(DomainError::Refused(ErrorCode::Internal));
             }
-            Err(error) => return Err(error.into()),
         };
-        txn.commit().await?;
         let message = Message::from(stored);
         Ok(Sent {
             ack: ack_of(&message),
@@ -121,6 +101,11 @@ impl Core {
             );
         }
         Ok(sent.ack)
+    }
+
+    /// (transactions, messages) committed by the group-commit writer so far.
+    pub fn commit_stats(&self) -> (u64, u64) {
+        self.committer.stats()
     }
 
     async fn already_sent(
