@@ -1,61 +1,6 @@
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, hydrated, withoutRefusals } from "./fixtures";
 import type { Page } from "@playwright/test";
-
-// Every test makes its own users and groups (the suite runs in parallel against one
-// server and one database), so names carry a per-run suffix.
-function unique(prefix: string): string {
-  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
-}
-
-const PASSWORD = "correct horse battery";
-
-type User = { username: string; displayName: string };
-
-function newUser(prefix: string): User {
-  const username = unique(prefix);
-  return { username, displayName: `${prefix[0].toUpperCase()}${prefix.slice(1)} ${username.slice(prefix.length)}` };
-}
-
-/**
- * The browser logs every non-2xx answer as a console error; a test that provokes a
- * refusal on purpose drops exactly those (by status) and keeps every other error.
- */
-function withoutRefusals(errors: string[], ...statuses: number[]): string[] {
-  return errors.filter(
-    (error) => !statuses.some((status) => error === `console: Failed to load resource: the server responded with a status of ${status} (${statusText[status]})`),
-  );
-}
-
-const statusText: Record<number, string> = { 401: "Unauthorized", 404: "Not Found", 409: "Conflict" };
-
-/** Console errors and uncaught exceptions of a page opened outside the `page` fixture. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
-
-async function register(page: Page, user: User, password = PASSWORD) {
-  await page.goto("/register");
-  await hydrated(page);
-  await page.getByLabel("Username", { exact: true }).fill(user.username);
-  await page.getByLabel("Display name").fill(user.displayName);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByLabel("Confirm password").fill(password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/contacts$/);
-  await expect(page.getByRole("heading", { name: "Contacts", exact: true })).toBeVisible();
-  await expect(page.locator(".current-user")).toHaveText(user.displayName);
-}
-
-async function openContacts(page: Page) {
-  await page.goto("/contacts");
-  await hydrated(page);
-  await expect(page.getByRole("heading", { name: "Friends", exact: true })).toBeVisible();
-}
+import { collectErrors, newUser, openContacts, PASSWORD, register, unique, type User } from "./people";
 
 /** The entry of `user` in the list named `list` ("My friends", "Received", …). */
 function entry(page: Page, list: string, user: User) {

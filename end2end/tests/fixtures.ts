@@ -37,6 +37,7 @@ export function withoutRefusals(errors: string[], ...statuses: number[]): string
 const statusText: Record<number, string> = {
   400: "Bad Request",
   401: "Unauthorized",
+  403: "Forbidden",
   404: "Not Found",
   409: "Conflict",
   429: "Too Many Requests",

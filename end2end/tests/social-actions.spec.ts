@@ -1,77 +1,11 @@
-import { test, expect, hydrated } from "./fixtures";
-import type { Browser, BrowserContext, Page } from "@playwright/test";
+import { test, expect, hydrated, withoutRefusals } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { collectErrors, newUser, openContacts, register, secondBrowser, unique, type User } from "./people";
 
 // The friend and group actions of the contacts and group pages that accounts.spec.ts
 // does not click: declining, cancelling, removing, blocking and unblocking friends;
 // appointing and demoting admins, handing over a group, removing a member, leaving
-// and disbanding. Every test makes its own users and groups (the suite runs in
-// parallel against one server and one database), so names carry a per-run suffix.
-
-function unique(prefix: string): string {
-  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
-}
-
-const PASSWORD = "correct horse battery";
-
-type User = { username: string; displayName: string };
-
-function newUser(prefix: string): User {
-  const username = unique(prefix);
-  return { username, displayName: `${prefix[0].toUpperCase()}${prefix.slice(1)} ${username.slice(prefix.length)}` };
-}
-
-/**
- * The browser logs every non-2xx answer as a console error; a test that provokes a
- * refusal on purpose drops exactly those (by status) and keeps every other error.
- * (As in accounts.spec.ts, plus 403: a block is refused with "403 Forbidden".)
- */
-function withoutRefusals(errors: string[], ...statuses: number[]): string[] {
-  return errors.filter(
-    (error) =>
-      !statuses.some(
-        (status) =>
-          error === `console: Failed to load resource: the server responded with a status of ${status} (${statusText[status]})`,
-      ),
-  );
-}
-
-const statusText: Record<number, string> = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict" };
-
-/** Console errors and uncaught exceptions of a page opened outside the `page` fixture. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
-
-/** A second signed-out browser (own cookies) with its error collector. */
-async function secondBrowser(browser: Browser): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  return { context, page, errors: collectErrors(page) };
-}
-
-async function register(page: Page, user: User) {
-  await page.goto("/register");
-  await hydrated(page);
-  await page.getByLabel("Username", { exact: true }).fill(user.username);
-  await page.getByLabel("Display name").fill(user.displayName);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByLabel("Confirm password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/contacts$/);
-  await expect(page.getByRole("heading", { name: "Contacts", exact: true })).toBeVisible();
-  await expect(page.locator(".current-user")).toHaveText(user.displayName);
-}
-
-async function openContacts(page: Page) {
-  await page.goto("/contacts");
-  await hydrated(page);
-  await expect(page.getByRole("heading", { name: "Friends", exact: true })).toBeVisible();
-}
+// and disbanding.
 
 async function reload(page: Page) {
   await page.reload();
