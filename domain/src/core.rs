@@ -10,7 +10,7 @@ use crate::mail::Mailer;
 use crate::migration::Migrator;
 use crate::settings::CoreSettings;
 use penguin_protocol::DatabaseBackend;
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -41,12 +41,26 @@ pub(crate) struct Writes {
 
 impl Writes {
     pub(crate) async fn begin(&self) -> Result<WriteTxn, DomainError> {
-        let gate = match &self.gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
-            None => None,
+        let Some(gate) = &self.gate else {
+            return Ok(WriteTxn {
+                txn: self.conn.begin().await?,
+                _gate: None,
+            });
         };
-        let txn = self.conn.begin().await?;
-        Ok(WriteTxn { txn, _gate: gate })
+        let guard = gate.clone().lock_owned().await;
+        // IMMEDIATE takes SQLite's write lock at BEGIN, waiting (busy_timeout) while the
+        // previous writer's connection finishes: a refused transaction is rolled back
+        // after its guard is released, and a deferred BEGIN that read first would then
+        // fail at its first write with SQLITE_BUSY, without waiting.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let txn = self.conn.begin_with_options(options).await?;
+        Ok(WriteTxn {
+            txn,
+            _gate: Some(guard),
+        })
     }
 }
 

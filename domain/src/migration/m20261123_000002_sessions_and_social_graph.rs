@@ -4,6 +4,7 @@
 //! account that owns a group cannot be deleted until the group is handed on or disbanded.
 
 use super::m20261123_000001_create_users::Users;
+use super::schema::{big, drop_tables, id, index, timestamp, user_fk};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -67,31 +68,6 @@ enum GroupMembers {
     JoinedAt,
 }
 
-fn created_at<T: IntoIden>(column: T) -> ColumnDef {
-    ColumnDef::new(column)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-/// A user reference that disappears with the user.
-fn user_fk(name: &str, table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(table, column)
-        .to(Users::Table, Users::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
-fn index(name: &str, table: impl IntoIden, columns: &[&str]) -> IndexCreateStatement {
-    let mut index = Index::create().name(name).table(table).to_owned();
-    for column in columns {
-        index.col(Alias::new(*column));
-    }
-    index
-}
-
 #[derive(DeriveIden)]
 enum UsersSearch {
     #[sea_orm(iden = "users")]
@@ -140,10 +116,10 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(Sessions::UserId).big_integer().not_null())
-                    .col(created_at(Sessions::CreatedAt))
-                    .col(created_at(Sessions::LastSeenAt))
-                    .col(created_at(Sessions::ExpiresAt))
+                    .col(big(Sessions::UserId))
+                    .col(timestamp(Sessions::CreatedAt))
+                    .col(timestamp(Sessions::LastSeenAt))
+                    .col(timestamp(Sessions::ExpiresAt))
                     .foreign_key(&mut user_fk(
                         "sessions_user_fk",
                         Sessions::Table,
@@ -160,24 +136,10 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(FriendRequests::Table)
-                    .col(
-                        ColumnDef::new(FriendRequests::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
-                    .col(
-                        ColumnDef::new(FriendRequests::FromUserId)
-                            .big_integer()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(FriendRequests::ToUserId)
-                            .big_integer()
-                            .not_null(),
-                    )
-                    .col(created_at(FriendRequests::CreatedAt))
+                    .col(id(FriendRequests::Id))
+                    .col(big(FriendRequests::FromUserId))
+                    .col(big(FriendRequests::ToUserId))
+                    .col(timestamp(FriendRequests::CreatedAt))
                     .foreign_key(&mut user_fk(
                         "friend_requests_from_fk",
                         FriendRequests::Table,
@@ -214,13 +176,9 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Friendships::Table)
-                    .col(ColumnDef::new(Friendships::UserId).big_integer().not_null())
-                    .col(
-                        ColumnDef::new(Friendships::FriendId)
-                            .big_integer()
-                            .not_null(),
-                    )
-                    .col(created_at(Friendships::CreatedAt))
+                    .col(big(Friendships::UserId))
+                    .col(big(Friendships::FriendId))
+                    .col(timestamp(Friendships::CreatedAt))
                     .primary_key(
                         Index::create()
                             .col(Friendships::UserId)
@@ -244,9 +202,9 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Blocks::Table)
-                    .col(ColumnDef::new(Blocks::BlockerId).big_integer().not_null())
-                    .col(ColumnDef::new(Blocks::BlockedId).big_integer().not_null())
-                    .col(created_at(Blocks::CreatedAt))
+                    .col(big(Blocks::BlockerId))
+                    .col(big(Blocks::BlockedId))
+                    .col(timestamp(Blocks::CreatedAt))
                     .primary_key(
                         Index::create()
                             .col(Blocks::BlockerId)
@@ -273,21 +231,15 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Groups::Table)
-                    .col(
-                        ColumnDef::new(Groups::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(id(Groups::Id))
                     .col(ColumnDef::new(Groups::Name).string_len(64).not_null())
                     .col(ColumnDef::new(Groups::NameKey).string_len(256).not_null())
                     .col(ColumnDef::new(Groups::Description).text().not_null())
-                    .col(ColumnDef::new(Groups::OwnerId).big_integer().not_null())
+                    .col(big(Groups::OwnerId))
                     .col(ColumnDef::new(Groups::MemberLimit).integer().not_null())
                     .col(ColumnDef::new(Groups::MemberCount).integer().not_null())
                     .col(ColumnDef::new(Groups::InviteCode).string_len(32).not_null())
-                    .col(created_at(Groups::CreatedAt))
+                    .col(timestamp(Groups::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
                             .name("groups_owner_fk")
@@ -317,18 +269,10 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(GroupMembers::Table)
-                    .col(
-                        ColumnDef::new(GroupMembers::GroupId)
-                            .big_integer()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(GroupMembers::UserId)
-                            .big_integer()
-                            .not_null(),
-                    )
+                    .col(big(GroupMembers::GroupId))
+                    .col(big(GroupMembers::UserId))
                     .col(ColumnDef::new(GroupMembers::Role).string_len(8).not_null())
-                    .col(created_at(GroupMembers::JoinedAt))
+                    .col(timestamp(GroupMembers::JoinedAt))
                     .primary_key(
                         Index::create()
                             .col(GroupMembers::GroupId)
@@ -359,18 +303,18 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            GroupMembers::Table.into_iden(),
-            Groups::Table.into_iden(),
-            Blocks::Table.into_iden(),
-            Friendships::Table.into_iden(),
-            FriendRequests::Table.into_iden(),
-            Sessions::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
-        }
+        drop_tables(
+            manager,
+            vec![
+                GroupMembers::Table.into_iden(),
+                Groups::Table.into_iden(),
+                Blocks::Table.into_iden(),
+                Friendships::Table.into_iden(),
+                FriendRequests::Table.into_iden(),
+                Sessions::Table.into_iden(),
+            ],
+        )
+        .await?;
         manager
             .alter_table(
                 Table::alter()

@@ -1,6 +1,6 @@
 //! Conversations, messages and read positions: the storage of the delivery contract.
 
-use super::m20261123_000001_create_users::Users;
+use super::schema::{big, cascade, drop_tables, id, timestamp, user_fk};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -44,13 +44,6 @@ enum Groups {
     Id,
 }
 
-fn cascade(name: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -58,13 +51,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Conversations::Table)
-                    .col(
-                        ColumnDef::new(Conversations::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(id(Conversations::Id))
                     .col(ColumnDef::new(Conversations::Kind).string_len(8).not_null())
                     .col(ColumnDef::new(Conversations::UserLow).big_integer())
                     .col(ColumnDef::new(Conversations::UserHigh).big_integer())
@@ -75,26 +62,22 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .default(0),
                     )
-                    .col(
-                        ColumnDef::new(Conversations::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .foreign_key(
-                        cascade("conversations_user_low_fk")
-                            .from(Conversations::Table, Conversations::UserLow)
-                            .to(Users::Table, Users::Id),
-                    )
-                    .foreign_key(
-                        cascade("conversations_user_high_fk")
-                            .from(Conversations::Table, Conversations::UserHigh)
-                            .to(Users::Table, Users::Id),
-                    )
-                    .foreign_key(
-                        cascade("conversations_group_fk")
-                            .from(Conversations::Table, Conversations::GroupId)
-                            .to(Groups::Table, Groups::Id),
-                    )
+                    .col(timestamp(Conversations::CreatedAt))
+                    .foreign_key(&mut user_fk(
+                        "conversations_user_low_fk",
+                        Conversations::Table,
+                        Conversations::UserLow,
+                    ))
+                    .foreign_key(&mut user_fk(
+                        "conversations_user_high_fk",
+                        Conversations::Table,
+                        Conversations::UserHigh,
+                    ))
+                    .foreign_key(&mut cascade(
+                        "conversations_group_fk",
+                        (Conversations::Table, Conversations::GroupId),
+                        (Groups::Table, Groups::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -126,37 +109,23 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Messages::Table)
-                    .col(
-                        ColumnDef::new(Messages::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
-                    .col(
-                        ColumnDef::new(Messages::ConversationId)
-                            .big_integer()
-                            .not_null(),
-                    )
-                    .col(ColumnDef::new(Messages::Seq).big_integer().not_null())
-                    .col(ColumnDef::new(Messages::SenderId).big_integer().not_null())
+                    .col(id(Messages::Id))
+                    .col(big(Messages::ConversationId))
+                    .col(big(Messages::Seq))
+                    .col(big(Messages::SenderId))
                     .col(ColumnDef::new(Messages::ClientId).string_len(64).not_null())
                     .col(ColumnDef::new(Messages::Body).text().not_null())
-                    .col(
-                        ColumnDef::new(Messages::SentAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .foreign_key(
-                        cascade("messages_conversation_fk")
-                            .from(Messages::Table, Messages::ConversationId)
-                            .to(Conversations::Table, Conversations::Id),
-                    )
-                    .foreign_key(
-                        cascade("messages_sender_fk")
-                            .from(Messages::Table, Messages::SenderId)
-                            .to(Users::Table, Users::Id),
-                    )
+                    .col(timestamp(Messages::SentAt))
+                    .foreign_key(&mut cascade(
+                        "messages_conversation_fk",
+                        (Messages::Table, Messages::ConversationId),
+                        (Conversations::Table, Conversations::Id),
+                    ))
+                    .foreign_key(&mut user_fk(
+                        "messages_sender_fk",
+                        Messages::Table,
+                        Messages::SenderId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -188,51 +157,38 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ReadPositions::Table)
-                    .col(
-                        ColumnDef::new(ReadPositions::UserId)
-                            .big_integer()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(ReadPositions::ConversationId)
-                            .big_integer()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(ReadPositions::LastReadSeq)
-                            .big_integer()
-                            .not_null(),
-                    )
+                    .col(big(ReadPositions::UserId))
+                    .col(big(ReadPositions::ConversationId))
+                    .col(big(ReadPositions::LastReadSeq))
                     .primary_key(
                         Index::create()
                             .col(ReadPositions::UserId)
                             .col(ReadPositions::ConversationId),
                     )
-                    .foreign_key(
-                        cascade("read_positions_user_fk")
-                            .from(ReadPositions::Table, ReadPositions::UserId)
-                            .to(Users::Table, Users::Id),
-                    )
-                    .foreign_key(
-                        cascade("read_positions_conversation_fk")
-                            .from(ReadPositions::Table, ReadPositions::ConversationId)
-                            .to(Conversations::Table, Conversations::Id),
-                    )
+                    .foreign_key(&mut user_fk(
+                        "read_positions_user_fk",
+                        ReadPositions::Table,
+                        ReadPositions::UserId,
+                    ))
+                    .foreign_key(&mut cascade(
+                        "read_positions_conversation_fk",
+                        (ReadPositions::Table, ReadPositions::ConversationId),
+                        (Conversations::Table, Conversations::Id),
+                    ))
                     .to_owned(),
             )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            ReadPositions::Table.into_iden(),
-            Messages::Table.into_iden(),
-            Conversations::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            vec![
+                ReadPositions::Table.into_iden(),
+                Messages::Table.into_iden(),
+                Conversations::Table.into_iden(),
+            ],
+        )
+        .await
     }
 }

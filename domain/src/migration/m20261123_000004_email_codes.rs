@@ -1,6 +1,6 @@
 //! E-mail addresses on accounts and the codes mailed to them.
 
-use super::m20261123_000001_create_users::Users;
+use super::schema::{id, timestamp, user_fk};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -53,13 +53,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(EmailCodes::Table)
-                    .col(
-                        ColumnDef::new(EmailCodes::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(id(EmailCodes::Id))
                     .col(
                         ColumnDef::new(EmailCodes::Purpose)
                             .string_len(16)
@@ -73,28 +67,18 @@ impl MigrationTrait for Migration {
                             .not_null(),
                     )
                     .col(ColumnDef::new(EmailCodes::Attempts).integer().not_null())
-                    .col(
-                        ColumnDef::new(EmailCodes::ExpiresAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(timestamp(EmailCodes::ExpiresAt))
                     .col(
                         ColumnDef::new(EmailCodes::UsedAt)
                             .timestamp_with_time_zone()
                             .null(),
                     )
-                    .col(
-                        ColumnDef::new(EmailCodes::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("email_codes_user_fk")
-                            .from(EmailCodes::Table, EmailCodes::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .col(timestamp(EmailCodes::CreatedAt))
+                    .foreign_key(&mut user_fk(
+                        "email_codes_user_fk",
+                        EmailCodes::Table,
+                        EmailCodes::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;

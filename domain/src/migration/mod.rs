@@ -8,6 +8,7 @@ mod m20261123_000001_create_users;
 mod m20261123_000002_sessions_and_social_graph;
 mod m20261123_000003_conversations_and_messages;
 mod m20261123_000004_email_codes;
+mod schema;
 
 pub struct Migrator;
 
