@@ -8,6 +8,7 @@ pub mod components;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod realtime;
 
 use leptos::prelude::*;
 use leptos_meta::{Html, Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = i18n::provide_locale();
     auth::provide_auth();
+    realtime::provide_realtime();
 
     // A marker for tests and tools: set once the wasm app has taken over the page.
     // Effects never run during server rendering, so its presence proves hydration.
@@ -75,6 +77,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("groups"), ParamSegment("id"))
                         view=pages::GroupPage
+                    />
+                    <Route
+                        path=(StaticSegment("chat"), ParamSegment("kind"), ParamSegment("id"))
+                        view=pages::ChatPage
                     />
                 </Routes>
             </main>

@@ -172,6 +172,11 @@ fn GroupDetailsView(details: GroupDetails, state: GroupState) -> impl IntoView {
                 <A href="/contacts">{move || t(Key::BackToContacts)}</A>
             </p>
             <h1 id="group-heading">{group.name.clone()}</h1>
+            <p class="chat-entry">
+                <A href=format!("/chat/group/{}", group.id) attr:class="chat-link">
+                    {move || t(Key::ChatLink)}
+                </A>
+            </p>
             {description}
             <dl class="facts">
                 <dt>{move || t(Key::MembersCount)}</dt>

@@ -1,6 +1,7 @@
 //! One module per route (or group of routes).
 
 mod account;
+mod chat;
 mod contacts;
 mod group;
 mod home;
@@ -9,6 +10,7 @@ mod not_found;
 mod register;
 
 pub use account::AccountPage;
+pub use chat::ChatPage;
 pub use contacts::Contacts;
 pub use group::GroupPage;
 pub use home::Home;

@@ -7,6 +7,7 @@ use crate::components::{
 use crate::i18n::{Key, Locale, use_i18n, use_locale};
 use crate::{AppError, api};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use penguin_protocol::{
     Friend, FriendRequestId, FriendRequests, Relation, UserCard, UserId, UserSummary, rules,
 };
@@ -293,6 +294,7 @@ fn FriendRequestLists(state: FriendsState) -> impl IntoView {
 
 #[component]
 fn FriendList(state: FriendsState) -> impl IntoView {
+    let t = use_i18n();
     let row = move |friend: Friend| {
         let id = friend.user.id;
         let name = friend.user.display_name.clone();
@@ -300,6 +302,9 @@ fn FriendList(state: FriendsState) -> impl IntoView {
             <li>
                 <UserName user=friend.user />
                 <span class="actions">
+                    <A href=format!("/chat/direct/{id}") attr:class="chat-link">
+                        {move || t(Key::ChatLink)}
+                    </A>
                     <ActionButton
                         label=Key::RemoveFriend
                         subject=name.clone()

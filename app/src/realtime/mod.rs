@@ -1,0 +1,438 @@
+//! The browser's real-time connection (docs/PROTOCOL.md): one WebSocket per tab to `/ws`
+//! while someone is signed in, shared through context as a [`Realtime`] handle of
+//! signals. Everything that touches the socket is compiled for the browser only
+//! (feature `hydrate`) and runs in Effects, so on the server the handle is inert and
+//! empty, and server rendering and hydration see the same (empty) state.
+
+#[cfg(feature = "hydrate")]
+mod socket;
+
+use crate::auth::use_auth;
+use leptos::prelude::*;
+use penguin_protocol::{
+    ConversationId, ConversationSummary, Cursor, Destination, ErrorCode, GroupId, Message, SendAck,
+    Seq, ServerFrame, UserId,
+};
+use std::collections::{HashMap, HashSet};
+
+/// Where the socket is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Nobody is signed in (and on the server).
+    Idle,
+    /// The first connection of this sign-in is being opened.
+    Connecting,
+    /// `welcome` received: sending works.
+    Online,
+    /// The connection dropped; a new one is attempted with backoff.
+    Reconnecting,
+}
+
+/// A message sent from this tab and not acknowledged yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub client_id: String,
+    pub to: Destination,
+    pub body: String,
+    /// The server refused it for good (the refusal's text); it is not resent.
+    pub failed: Option<String>,
+}
+
+/// Who is typing where: `(user, group)`; `group` is `None` for a direct conversation.
+pub type TypingKey = (UserId, Option<GroupId>);
+
+/// The real-time state of the tab, shared through context (all fields are signals).
+#[derive(Debug, Clone, Copy)]
+pub struct Realtime {
+    pub state: RwSignal<ConnectionState>,
+    /// The signed-in user, as the last `welcome` said.
+    pub me: RwSignal<Option<UserId>>,
+    /// Per conversation, sorted by `seq`, each `seq` once.
+    pub messages: RwSignal<HashMap<ConversationId, Vec<Message>>>,
+    /// Sent from this tab, waiting for their `ack` (oldest first).
+    pub pending: RwSignal<Vec<Pending>>,
+    /// Which conversation is with whom (learnt from `conversations()` and from acks).
+    pub conversations: RwSignal<HashMap<Destination, ConversationId>>,
+    /// Friends online now.
+    pub presence: RwSignal<HashSet<UserId>>,
+    /// Who is typing; the value changes with every `typing` frame (see the socket).
+    pub typing: RwSignal<HashMap<TypingKey, u32>>,
+    /// The user's read position per conversation (from `read` frames and own marks).
+    pub read: RwSignal<HashMap<ConversationId, Seq>>,
+}
+
+impl Default for Realtime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Realtime {
+    pub fn new() -> Self {
+        Self {
+            state: RwSignal::new(ConnectionState::Idle),
+            me: RwSignal::new(None),
+            messages: RwSignal::new(HashMap::new()),
+            pending: RwSignal::new(Vec::new()),
+            conversations: RwSignal::new(HashMap::new()),
+            presence: RwSignal::new(HashSet::new()),
+            typing: RwSignal::new(HashMap::new()),
+            read: RwSignal::new(HashMap::new()),
+        }
+    }
+
+    /// Sends `body` to `to`: shown as pending at once, sent now if the socket is up, and
+    /// again (same `client_id`) after every reconnect until acknowledged.
+    pub fn send(&self, to: Destination, body: String) {
+        #[cfg(feature = "hydrate")]
+        {
+            let pending = Pending {
+                client_id: socket::new_client_id(),
+                to,
+                body,
+                failed: None,
+            };
+            let frame = pending.frame();
+            self.pending.update(|list| list.push(pending));
+            if self.state.get_untracked() == ConnectionState::Online {
+                socket::send_frame(&frame);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (to, body);
+    }
+
+    /// Tells the server (and the user's other devices) that `conversation` is read up to
+    /// `seq`, unless it already is.
+    pub fn mark_read(&self, conversation: ConversationId, seq: Seq) {
+        let known = self
+            .read
+            .with_untracked(|read| read.get(&conversation).copied().unwrap_or(0));
+        if seq <= known || self.state.get_untracked() != ConnectionState::Online {
+            return;
+        }
+        self.read.update(|read| {
+            read.insert(conversation, seq);
+        });
+        #[cfg(feature = "hydrate")]
+        socket::send_frame(&penguin_protocol::ClientFrame::MarkRead {
+            conversation_id: conversation,
+            seq,
+        });
+    }
+
+    /// Tells the other side the user is typing (the socket sends it at most every 3 s).
+    pub fn typing_to(&self, to: Destination) {
+        if self.state.get_untracked() == ConnectionState::Online {
+            #[cfg(feature = "hydrate")]
+            socket::send_typing(to);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = to;
+    }
+
+    /// The conversation with `to`, if known.
+    pub fn conversation_with(&self, to: Destination) -> Option<ConversationId> {
+        self.conversations.with(|map| map.get(&to).copied())
+    }
+
+    /// Learns who each conversation is with.
+    pub fn learn_conversations(&self, summaries: &[ConversationSummary]) {
+        self.conversations.update(|map| {
+            for summary in summaries {
+                map.insert(summary.with, summary.id);
+            }
+        });
+        self.read.update(|read| {
+            for summary in summaries {
+                let entry = read.entry(summary.id).or_insert(0);
+                *entry = (*entry).max(summary.read_seq);
+            }
+        });
+    }
+
+    /// Adds messages (history pages, catch-up, live), keeping each conversation sorted
+    /// and without repeats; own pending copies they confirm are dropped.
+    pub fn insert_messages(&self, incoming: impl IntoIterator<Item = Message>) {
+        let incoming: Vec<Message> = incoming.into_iter().collect();
+        if incoming.is_empty() {
+            return;
+        }
+        let me = self.me.get_untracked();
+        let confirmed: Vec<String> = incoming
+            .iter()
+            .filter(|m| Some(m.sender_id) == me)
+            .map(|m| m.client_id.clone())
+            .collect();
+        self.messages.update(|map| {
+            for message in incoming {
+                merge(map.entry(message.conversation_id).or_default(), message);
+            }
+        });
+        if !confirmed.is_empty() {
+            self.pending
+                .update(|list| list.retain(|p| !confirmed.contains(&p.client_id)));
+        }
+    }
+
+    /// The newest `seq` held per conversation, for `hello`.
+    pub fn cursors(&self) -> Vec<Cursor> {
+        self.messages.with_untracked(|map| {
+            map.iter()
+                .filter_map(|(&conversation_id, list)| {
+                    list.last().map(|m| Cursor {
+                        conversation_id,
+                        seq: m.seq,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // used by the socket
+    fn apply_ack(&self, ack: SendAck) {
+        let Some(pending) = self
+            .pending
+            .with_untracked(|list| list.iter().find(|p| p.client_id == ack.client_id).cloned())
+        else {
+            return;
+        };
+        self.conversations.update(|map| {
+            map.insert(pending.to, ack.conversation_id);
+        });
+        if let Some(me) = self.me.get_untracked() {
+            self.insert_messages([Message {
+                conversation_id: ack.conversation_id,
+                seq: ack.seq,
+                sender_id: me,
+                client_id: ack.client_id.clone(),
+                body: pending.body,
+                sent_at: ack.sent_at,
+            }]);
+        }
+        self.pending
+            .update(|list| list.retain(|p| p.client_id != ack.client_id));
+    }
+
+    /// Applies one frame from the server. Answers what the socket should do next.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // used by the socket
+    fn receive(&self, frame: ServerFrame) -> Followup {
+        match frame {
+            ServerFrame::Welcome { user_id, .. } => {
+                self.me.set(Some(user_id));
+                self.presence.set(HashSet::new());
+                self.state.set(ConnectionState::Online);
+                return Followup::Welcomed;
+            }
+            ServerFrame::Message { message } => {
+                let known = self
+                    .conversations
+                    .with_untracked(|map| map.values().any(|&id| id == message.conversation_id));
+                self.insert_messages([message]);
+                if !known {
+                    return Followup::LookUpConversations;
+                }
+            }
+            ServerFrame::CaughtUp => {}
+            ServerFrame::Ack { ack } => self.apply_ack(ack),
+            ServerFrame::Read {
+                conversation_id,
+                seq,
+            } => self.read.update(|read| {
+                let entry = read.entry(conversation_id).or_insert(0);
+                *entry = (*entry).max(seq);
+            }),
+            ServerFrame::Presence { user_id, online } => self.presence.update(|set| {
+                if online {
+                    set.insert(user_id);
+                } else {
+                    set.remove(&user_id);
+                }
+            }),
+            ServerFrame::Typing { user_id, group_id } => {
+                let key = (user_id, group_id);
+                let mut token = 0;
+                self.typing.update(|map| {
+                    let entry = map.entry(key).or_insert(0);
+                    *entry = entry.wrapping_add(1);
+                    token = *entry;
+                });
+                return Followup::Typing(key, token);
+            }
+            ServerFrame::Error {
+                code,
+                message,
+                client_id: Some(client_id),
+            } if !retryable(code) => self.pending.update(|list| {
+                if let Some(p) = list.iter_mut().find(|p| p.client_id == client_id) {
+                    p.failed = Some(message);
+                }
+            }),
+            ServerFrame::Error { .. } => {}
+        }
+        Followup::None
+    }
+
+    /// Forgets everything (sign-out, another user).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // used by the socket
+    fn clear(&self) {
+        self.state.set(ConnectionState::Idle);
+        self.me.set(None);
+        self.messages.set(HashMap::new());
+        self.pending.set(Vec::new());
+        self.conversations.set(HashMap::new());
+        self.presence.set(HashSet::new());
+        self.typing.set(HashMap::new());
+        self.read.set(HashMap::new());
+    }
+}
+
+/// What the socket does after a frame.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // used by the socket
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Followup {
+    None,
+    /// Resend every pending message, reset the backoff.
+    Welcomed,
+    /// A message of a conversation we cannot place: ask `conversations()`.
+    LookUpConversations,
+    /// Hide this typing indicator later unless a newer one came.
+    Typing(TypingKey, u32),
+}
+
+/// Refusals worth sending again later with the same `client_id`.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // used by the socket
+fn retryable(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::Unavailable | ErrorCode::Internal | ErrorCode::RateLimited
+    )
+}
+
+impl Pending {
+    #[cfg(feature = "hydrate")]
+    fn frame(&self) -> penguin_protocol::ClientFrame {
+        penguin_protocol::ClientFrame::Send {
+            client_id: self.client_id.clone(),
+            to: self.to,
+            body: self.body.clone(),
+        }
+    }
+}
+
+/// Inserts `message` into `list` (sorted by `seq`) unless that `seq` is there already.
+fn merge(list: &mut Vec<Message>, message: Message) {
+    if list.last().is_none_or(|last| last.seq < message.seq) {
+        list.push(message);
+    } else if let Err(at) = list.binary_search_by_key(&message.seq, |m| m.seq) {
+        list.insert(at, message);
+    }
+}
+
+/// Creates the handle, provides it, and connects whenever someone is signed in; called
+/// once, by `App`, after `auth::provide_auth`.
+pub fn provide_realtime() -> Realtime {
+    let realtime = Realtime::new();
+    provide_context(realtime);
+    let me = use_auth().me();
+    // Effects run in the browser only: the server never opens anything.
+    Effect::new(move |previous: Option<Option<UserId>>| {
+        let user = me
+            .get()
+            .and_then(|answer| answer.ok())
+            .flatten()
+            .map(|u| u.id);
+        if previous.as_ref() != Some(&user) {
+            #[cfg(feature = "hydrate")]
+            {
+                socket::stop();
+                realtime.clear();
+                if user.is_some() {
+                    realtime.state.set(ConnectionState::Connecting);
+                    socket::start(realtime);
+                }
+            }
+        }
+        user
+    });
+    realtime
+}
+
+pub fn use_realtime() -> Realtime {
+    use_context::<Realtime>().unwrap_or_else(provide_realtime)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(seq: Seq) -> Message {
+        Message {
+            conversation_id: 1,
+            seq,
+            sender_id: 2,
+            client_id: format!("c{seq}"),
+            body: format!("#{seq}"),
+            sent_at: 0,
+        }
+    }
+
+    #[test]
+    fn merge_keeps_order_without_repeats() {
+        let mut list = Vec::new();
+        for seq in [3, 1, 2, 3, 5, 4, 1, 5] {
+            merge(&mut list, message(seq));
+        }
+        let seqs: Vec<Seq> = list.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn ack_turns_pending_into_a_message() {
+        let owner = Owner::new();
+        owner.set();
+        let rt = Realtime::new();
+        rt.me.set(Some(9));
+        rt.pending.set(vec![Pending {
+            client_id: "abc".into(),
+            to: Destination::Direct { user_id: 2 },
+            body: "hi".into(),
+            failed: None,
+        }]);
+        rt.receive(ServerFrame::Ack {
+            ack: SendAck {
+                client_id: "abc".into(),
+                conversation_id: 4,
+                seq: 7,
+                sent_at: 1,
+            },
+        });
+        assert!(rt.pending.get_untracked().is_empty());
+        assert_eq!(
+            rt.conversation_with(Destination::Direct { user_id: 2 }),
+            Some(4)
+        );
+        // The echo of the same message adds nothing.
+        let echo = Message {
+            conversation_id: 4,
+            seq: 7,
+            sender_id: 9,
+            client_id: "abc".into(),
+            body: "hi".into(),
+            sent_at: 1,
+        };
+        assert_eq!(
+            rt.receive(ServerFrame::Message { message: echo }),
+            Followup::None
+        );
+        let list = rt.messages.get_untracked();
+        assert_eq!(list[&4].len(), 1);
+        assert_eq!(
+            rt.cursors(),
+            vec![Cursor {
+                conversation_id: 4,
+                seq: 7
+            }]
+        );
+    }
+}

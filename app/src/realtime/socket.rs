@@ -1,0 +1,277 @@
+//! The WebSocket itself (browser only). One connection at a time per tab, kept in a
+//! thread-local (the browser has one thread); reconnects with exponential backoff and
+//! jitter, says `hello` with its cursors and resends what is not acknowledged.
+
+use super::{ConnectionState, Followup, Realtime};
+use crate::api;
+use leptos::prelude::*;
+use leptos::serde_json;
+use leptos::task::spawn_local;
+use penguin_protocol::frames::FRAME_VERSION;
+use penguin_protocol::{ClientFrame, Destination, ServerFrame};
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+
+/// How long a typing indicator stays after the last `typing` frame.
+const TYPING_SHOWN: Duration = Duration::from_secs(4);
+/// The shortest interval between two `typing` frames from this tab.
+const TYPING_EVERY_MS: f64 = 3000.0;
+const BACKOFF_FIRST_MS: f64 = 500.0;
+const BACKOFF_MAX_MS: f64 = 30_000.0;
+
+type Listener = Closure<dyn FnMut(Event)>;
+
+struct Connection {
+    ws: WebSocket,
+    _on_open: Listener,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Connection {
+    /// Closes without telling anyone (its handlers are detached first).
+    fn shut(self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+thread_local! {
+    static CONNECTION: RefCell<Option<Connection>> = const { RefCell::new(None) };
+    /// Failed attempts since the last `welcome`.
+    static ATTEMPT: Cell<u32> = const { Cell::new(0) };
+    /// Bumped by every start and stop: timers and handlers of an older one do nothing.
+    static SESSION: Cell<u64> = const { Cell::new(0) };
+    static LAST_TYPING: RefCell<Option<(Destination, f64)>> = const { RefCell::new(None) };
+    /// The browser's `offline` / `online` listeners, installed by the first start.
+    static NETWORK_LISTENERS: RefCell<Option<[Listener; 2]>> = const { RefCell::new(None) };
+    /// A `conversations()` lookup is under way.
+    static LOOKING_UP: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Connects for the user now signed in.
+pub(super) fn start(realtime: Realtime) {
+    let session = SESSION.with(|s| {
+        s.set(s.get() + 1);
+        s.get()
+    });
+    ATTEMPT.with(|a| a.set(0));
+    listen_to_network(realtime);
+    open(realtime, session);
+}
+
+/// When the browser says the network is gone, drop the socket at once (it could hang
+/// until the server's timeout) and show it; when it is back, connect without waiting
+/// for the backoff.
+fn listen_to_network(realtime: Realtime) {
+    if NETWORK_LISTENERS.with(|l| l.borrow().is_some()) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_offline = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+        if realtime.state.get_untracked() == ConnectionState::Idle {
+            return;
+        }
+        if let Some(old) = CONNECTION.with(|c| c.borrow_mut().take()) {
+            old.shut();
+        }
+        realtime.state.set(ConnectionState::Reconnecting);
+        retry_later(realtime, SESSION.with(|s| s.get()));
+    });
+    let on_online = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+        if realtime.state.get_untracked() != ConnectionState::Idle && !connected() {
+            ATTEMPT.with(|a| a.set(0));
+            open(realtime, SESSION.with(|s| s.get()));
+        }
+    });
+    let _ = window.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    NETWORK_LISTENERS.with(|l| *l.borrow_mut() = Some([on_offline, on_online]));
+}
+
+/// A socket is open or opening.
+fn connected() -> bool {
+    CONNECTION.with(|c| {
+        c.borrow().as_ref().is_some_and(|connection| {
+            matches!(
+                connection.ws.ready_state(),
+                WebSocket::OPEN | WebSocket::CONNECTING
+            )
+        })
+    })
+}
+
+/// Disconnects (sign-out); pending timers become no-ops.
+pub(super) fn stop() {
+    SESSION.with(|s| s.set(s.get() + 1));
+    if let Some(old) = CONNECTION.with(|c| c.borrow_mut().take()) {
+        old.shut();
+    }
+}
+
+fn current(session: u64) -> bool {
+    SESSION.with(|s| s.get()) == session
+}
+
+fn open(realtime: Realtime, session: u64) {
+    if !current(session) {
+        return;
+    }
+    // Replaced from a timer or an Effect, never from the old socket's own handlers.
+    if let Some(old) = CONNECTION.with(|c| c.borrow_mut().take()) {
+        old.shut();
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let scheme = match location.protocol().as_deref() {
+        Ok("https:") => "wss",
+        _ => "ws",
+    };
+    let host = location.host().unwrap_or_default();
+    let ws = match WebSocket::new(&format!("{scheme}://{host}/ws")) {
+        Ok(ws) => ws,
+        Err(_) => {
+            retry_later(realtime, session);
+            return;
+        }
+    };
+    let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+        if current(session) {
+            send_frame(&ClientFrame::Hello {
+                v: FRAME_VERSION,
+                cursors: realtime.cursors(),
+            });
+        }
+    });
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        if !current(session) {
+            return;
+        }
+        let Some(text) = event.data().as_string() else {
+            return;
+        };
+        let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
+            return;
+        };
+        match realtime.receive(frame) {
+            Followup::None => {}
+            Followup::Welcomed => {
+                ATTEMPT.with(|a| a.set(0));
+                for pending in realtime.pending.get_untracked() {
+                    if pending.failed.is_none() {
+                        send_frame(&pending.frame());
+                    }
+                }
+            }
+            Followup::LookUpConversations => look_up_conversations(realtime),
+            Followup::Typing(key, token) => set_timeout(
+                move || {
+                    realtime.typing.update(|map| {
+                        if map.get(&key) == Some(&token) {
+                            map.remove(&key);
+                        }
+                    })
+                },
+                TYPING_SHOWN,
+            ),
+        }
+    });
+    let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
+        if current(session) {
+            realtime.state.set(ConnectionState::Reconnecting);
+            retry_later(realtime, session);
+        }
+    });
+    ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    CONNECTION.with(|c| {
+        *c.borrow_mut() = Some(Connection {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
+    });
+}
+
+/// Exponential backoff: 0.5 s doubling up to 30 s, each wait between half and all of it.
+fn retry_later(realtime: Realtime, session: u64) {
+    let attempt = ATTEMPT.with(|a| {
+        let n = a.get();
+        a.set(n.saturating_add(1));
+        n
+    });
+    let ceiling = (BACKOFF_FIRST_MS * 2f64.powi(attempt.min(16) as i32)).min(BACKOFF_MAX_MS);
+    let wait = ceiling * (0.5 + 0.5 * web_sys::js_sys::Math::random());
+    set_timeout(
+        move || {
+            // The `online` event may have connected meanwhile.
+            if !connected() {
+                open(realtime, session)
+            }
+        },
+        Duration::from_millis(wait as u64),
+    );
+}
+
+fn look_up_conversations(realtime: Realtime) {
+    if LOOKING_UP.with(|l| l.replace(true)) {
+        return;
+    }
+    spawn_local(async move {
+        if let Ok(summaries) = api::conversations().await {
+            realtime.learn_conversations(&summaries);
+        }
+        LOOKING_UP.with(|l| l.set(false));
+    });
+}
+
+/// Sends `frame` if the socket is open; answers whether it went out.
+pub(super) fn send_frame(frame: &ClientFrame) -> bool {
+    let Ok(text) = serde_json::to_string(frame) else {
+        return false;
+    };
+    CONNECTION.with(|c| match &*c.borrow() {
+        Some(connection) if connection.ws.ready_state() == WebSocket::OPEN => {
+            connection.ws.send_with_str(&text).is_ok()
+        }
+        _ => false,
+    })
+}
+
+/// A `typing` frame to `to`, at most every few seconds.
+pub(super) fn send_typing(to: Destination) {
+    let now = web_sys::js_sys::Date::now();
+    let due = LAST_TYPING.with(|last| match *last.borrow() {
+        Some((dest, at)) => dest != to || now - at >= TYPING_EVERY_MS,
+        None => true,
+    });
+    if due && send_frame(&ClientFrame::Typing { to }) {
+        LAST_TYPING.with(|last| *last.borrow_mut() = Some((to, now)));
+    }
+}
+
+/// A random client id: 32 hex digits from the browser's cryptographic generator (which,
+/// unlike `crypto.randomUUID`, works outside secure contexts too).
+pub(super) fn new_client_id() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        for byte in &mut bytes {
+            *byte = (web_sys::js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
