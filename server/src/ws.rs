@@ -319,18 +319,7 @@ impl Connection {
         sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
         cursors: &[Cursor],
     ) -> Result<(), DomainError> {
-        let mut from: HashMap<ConversationId, Seq> = self
-            .core
-            .conversation_positions(&self.caller)
-            .await?
-            .into_iter()
-            .collect();
-        for cursor in cursors {
-            // Only conversations the user is in; a stranger's id is ignored.
-            if let Some(start) = from.get_mut(&cursor.conversation_id) {
-                *start = cursor.seq.max(0);
-            }
-        }
+        let from = self.core.resume_points(&self.caller, cursors).await?;
         for (conversation, start) in from {
             self.delivered.insert(conversation, start);
             if self

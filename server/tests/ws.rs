@@ -647,3 +647,94 @@ async fn the_http_api_sends_lists_pages_and_marks_read_like_the_socket() {
     assert_eq!(response.status(), reqwest::StatusCode::NOT_FOUND);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn long_polling_keeps_the_sockets_contract() {
+    let server = Running::sqlite(&[]).await;
+    let mut ann = user(&server, "ann").await;
+    let mut ben = user(&server, "ben").await;
+    befriend(&mut ann, &mut ben).await;
+    let to_ben = json!({"kind": "direct", "user_id": ben.me.id});
+    let mut conversation = 0;
+    for i in 1..=3 {
+        let ack: penguin_protocol::SendAck = ann
+            .browser
+            .call(
+                "send_message",
+                json!({"client_id": format!("p{i}"), "to": to_ben, "body": format!("#{i}")}),
+            )
+            .await;
+        conversation = ack.conversation_id;
+    }
+    let seqs = |frames: &[ServerFrame]| -> Vec<i64> {
+        frames
+            .iter()
+            .filter_map(|f| match f {
+                ServerFrame::Message { message } => Some(message.seq),
+                _ => None,
+            })
+            .collect()
+    };
+    // Missed messages come at once, after the cursor.
+    let frames: Vec<ServerFrame> = ben
+        .browser
+        .call(
+            "poll",
+            json!({"cursors": [{"conversation_id": conversation, "seq": 1}], "wait_ms": 5000}),
+        )
+        .await;
+    assert_eq!(seqs(&frames), [2, 3]);
+
+    // Up to date: the poll waits, and a message sent meanwhile wakes it.
+    let session = ben.browser.session.clone();
+    let base_server = &server;
+    let waiting = async {
+        let mut poller = Browser::new(base_server);
+        poller.session = session;
+        let started = std::time::Instant::now();
+        let frames: Vec<ServerFrame> = poller
+            .call(
+                "poll",
+                json!({"cursors": [{"conversation_id": conversation, "seq": 3}], "wait_ms": 20000}),
+            )
+            .await;
+        (frames, started.elapsed())
+    };
+    let sending = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let _: penguin_protocol::SendAck = ann
+            .browser
+            .call(
+                "send_message",
+                json!({"client_id": "p4", "to": to_ben, "body": "#4"}),
+            )
+            .await;
+    };
+    let ((frames, waited), ()) = tokio::join!(waiting, sending);
+    assert_eq!(seqs(&frames), [4]);
+    assert!(
+        waited < Duration::from_secs(15),
+        "woken by the message, not the timeout: {waited:?}"
+    );
+
+    // Nothing happens: an empty answer when the wait runs out.
+    let frames: Vec<ServerFrame> = ben
+        .browser
+        .call(
+            "poll",
+            json!({"cursors": [{"conversation_id": conversation, "seq": 4}], "wait_ms": 200}),
+        )
+        .await;
+    assert!(seqs(&frames).is_empty());
+    // A stranger's cursor is ignored, and their own poll shows nothing of it.
+    let mut eve = user(&server, "eve").await;
+    let frames: Vec<ServerFrame> = eve
+        .browser
+        .call(
+            "poll",
+            json!({"cursors": [{"conversation_id": conversation, "seq": 0}], "wait_ms": 100}),
+        )
+        .await;
+    assert!(seqs(&frames).is_empty());
+    server.stop().await;
+}

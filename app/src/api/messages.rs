@@ -6,7 +6,8 @@ use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 use penguin_protocol::{
-    ConversationId, ConversationSummary, Destination, Message, SendAck, Seq, Unread,
+    ConversationId, ConversationSummary, Cursor, Destination, Message, SendAck, Seq, ServerFrame,
+    Unread,
 };
 
 /// The caller's conversations, most recent first, with the newest message of each.
@@ -55,4 +56,17 @@ pub async fn send_message(
 ) -> Result<SendAck, AppError> {
     let (core, caller) = super::request::caller().await?;
     Ok(core.post_message(&caller, to, &client_id, &body).await?)
+}
+
+/// Long polling, the fallback when a WebSocket cannot be opened: what the client missed
+/// after `cursors`, or, when there is nothing, whatever happens within `wait_ms` (at
+/// most 25,000). The same frames and the same guarantees as the socket (docs/PROTOCOL.md).
+#[server(name = PollCall, prefix = "/api", endpoint = "poll", input = Json)]
+pub async fn poll(
+    #[server(default)] cursors: Vec<Cursor>,
+    #[server(default)] wait_ms: Option<u64>,
+) -> Result<Vec<ServerFrame>, AppError> {
+    let (core, caller) = super::request::caller().await?;
+    let wait = std::time::Duration::from_millis(wait_ms.unwrap_or(25_000));
+    Ok(core.poll(&caller, &cursors, wait).await?)
 }

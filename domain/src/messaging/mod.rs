@@ -3,10 +3,12 @@
 //! The WebSocket hub (issue #5) sits on top of this.
 
 mod access;
+mod poll;
 pub(crate) mod group_commit;
 mod reading;
 mod sending;
 
+pub use poll::MAX_POLL_WAIT;
 pub use sending::Sent;
 
 use crate::entity::message;
