@@ -36,6 +36,8 @@ use tracing::Instrument;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Typing indicators relayed per destination at most this often.
 const TYPING_EVERY: Duration = Duration::from_secs(2);
+/// A frame the client has not taken within this time ends the connection.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The server pings this often; a connection silent for two intervals is closed.
 const PING_EVERY: Duration = Duration::from_secs(30);
 #[derive(Clone)]
@@ -136,7 +138,7 @@ impl Connection {
                 code,
                 reason: Utf8Bytes::from_static(reason),
             }));
-            let _ = sink.send(close).await;
+            let _ = timeout(WRITE_TIMEOUT, sink.send(close)).await;
         }
         tracing::debug!(user_id = self.caller.id(), "connection closed");
     }
@@ -212,7 +214,8 @@ impl Connection {
                     if last_heard.elapsed() > 2 * PING_EVERY {
                         return End::Close(1001, "idle");
                     }
-                    if sink.send(WsMessage::Ping(Default::default())).await.is_err() {
+                    let ping = sink.send(WsMessage::Ping(Default::default()));
+                    if !matches!(timeout(WRITE_TIMEOUT, ping).await, Ok(Ok(()))) {
                         return End::ClientLeft;
                     }
                 }
@@ -482,12 +485,20 @@ impl Connection {
     }
 }
 
+/// Sends one frame. A client that has not taken it within [`WRITE_TIMEOUT`] (its TCP
+/// window and our bounded buffers are full: it stopped reading) counts as gone, so a
+/// stalled reader can neither hold its connection task nor grow the server's memory.
 async fn send(
     sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
     frame: &ServerFrame,
 ) -> Result<(), ()> {
     let json = serde_json::to_string(frame).map_err(|_| ())?;
-    sink.send(WsMessage::Text(json.into()))
-        .await
-        .map_err(|_| ())
+    match timeout(WRITE_TIMEOUT, sink.send(WsMessage::Text(json.into()))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(()),
+        Err(_) => {
+            tracing::warn!("a client stopped reading: disconnected");
+            Err(())
+        }
+    }
 }

@@ -738,3 +738,102 @@ async fn long_polling_keeps_the_sockets_contract() {
     assert!(seqs(&frames).is_empty());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_cut_off_and_later_catches_up() {
+    let server = Running::sqlite(&[]).await;
+    let mut ann = user(&server, "ann").await;
+    let mut ben = user(&server, "ben").await;
+    befriend(&mut ann, &mut ben).await;
+    let (mut ann_ws, _) = connect(&server, &ann, vec![]).await;
+
+    // Ben connects with a tiny receive buffer, says hello, and then never reads again.
+    let addr: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(addr).await.unwrap();
+    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
+    let cookie = format!(
+        "penguin_session={}",
+        ben.browser.session.as_deref().unwrap()
+    );
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().unwrap());
+    let (mut ben_ws, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .unwrap();
+    let hello = ClientFrame::Hello {
+        v: FRAME_VERSION,
+        cursors: vec![],
+    };
+    ben_ws
+        .send(WsMessage::text(serde_json::to_string(&hello).unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(
+        recv_any(&mut ann_ws).await,
+        ServerFrame::Presence {
+            user_id: ben.me.id,
+            online: true
+        }
+    );
+
+    // Far more than the connection's bounded buffers hold: 4 senders, 400 x 4 KB each.
+    let body = "x".repeat(4000);
+    let senders = (0..4).map(|sender| {
+        let mut browser = Browser::new(&server);
+        browser.session = ann.browser.session.clone();
+        let body = body.clone();
+        let to_ben = json!({"kind": "direct", "user_id": ben.me.id});
+        async move {
+            let mut conversation = 0;
+            for i in 0..400 {
+                let ack: penguin_protocol::SendAck = browser
+                    .call(
+                        "send_message",
+                        json!({"client_id": format!("s{sender}-{i}"), "to": to_ben, "body": body}),
+                    )
+                    .await;
+                conversation = ack.conversation_id;
+            }
+            conversation
+        }
+    });
+    let watch = async {
+        // Ann's own device gets the echoes; the server must let go of Ben meanwhile.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the stalled client was never cut off"
+            );
+            if recv_any(&mut ann_ws).await
+                == (ServerFrame::Presence {
+                    user_id: ben.me.id,
+                    online: false,
+                })
+            {
+                return;
+            }
+        }
+    };
+    let (conversations, ()) = tokio::join!(futures_util::future::join_all(senders), watch);
+    drop(ben_ws);
+    // Ben comes back and gets every message once, in order.
+    let conversation = conversations[0];
+    let (_ben_again, got) = connect(
+        &server,
+        &ben,
+        vec![Cursor {
+            conversation_id: conversation,
+            seq: 0,
+        }],
+    )
+    .await;
+    assert_eq!(
+        got.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        (1..=1600).collect::<Vec<i64>>()
+    );
+    server.stop().await;
+}
