@@ -124,6 +124,11 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub email_codes_per_client: u32,
 
+    /// The longest message, in characters.
+    #[arg(long, env = "PENGUIN_MAX_MESSAGE_CHARS", default_value_t = 4000,
+          value_parser = clap::value_parser!(u32).range(1..=50_000))]
+    pub max_message_chars: u32,
+
     /// Messages one WebSocket connection may send per second, sustained.
     #[arg(long, env = "PENGUIN_WS_SENDS_PER_SECOND", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -181,6 +186,7 @@ impl Config {
             },
             email_codes_per_address: self.email_codes_per_address,
             email_codes_per_client: self.email_codes_per_client,
+            max_message_chars: self.max_message_chars as usize,
             ..CoreSettings::default()
         }
     }

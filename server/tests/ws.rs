@@ -837,3 +837,54 @@ async fn a_client_that_never_reads_is_cut_off_and_later_catches_up() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn blocked_and_removed_users_cannot_post_and_limits_are_configurable() {
+    let server = Running::sqlite(&["--max-message-chars", "10"]).await;
+    let mut ann = user(&server, "ann").await;
+    let mut ben = user(&server, "ben").await;
+    befriend(&mut ann, &mut ben).await;
+    let group: GroupDetails = ann
+        .browser
+        .call("create_group", json!({"name": "Club"}))
+        .await;
+    let () = ann
+        .browser
+        .call(
+            "invite_to_group",
+            json!({"group_id": group.group.id, "user_id": ben.me.id}),
+        )
+        .await;
+    let (mut ben_ws, _) = connect(&server, &ben, vec![]).await;
+    let to_group = Destination::Group {
+        group_id: group.group.id,
+    };
+    let to_ann = Destination::Direct { user_id: ann.me.id };
+    let expect_error = |expected: ErrorCode| {
+        move |frame: ServerFrame| match frame {
+            ServerFrame::Error { code, .. } => assert_eq!(code, expected),
+            other => panic!("{other:?}"),
+        }
+    };
+    // The configured limit: 10 characters.
+    send(&mut ben_ws, &send_frame("b1", to_ann, "eleven char")).await;
+    expect_error(ErrorCode::InvalidMessage)(recv(&mut ben_ws).await);
+    // Removed from the group: not found.
+    let () = ann
+        .browser
+        .call(
+            "remove_group_member",
+            json!({"group_id": group.group.id, "user_id": ben.me.id}),
+        )
+        .await;
+    send(&mut ben_ws, &send_frame("b2", to_group, "still in?")).await;
+    expect_error(ErrorCode::NotFound)(recv(&mut ben_ws).await);
+    // Blocked: refused, in both directions.
+    let () = ann
+        .browser
+        .call("block_user", json!({"user_id": ben.me.id}))
+        .await;
+    send(&mut ben_ws, &send_frame("b3", to_ann, "hello?")).await;
+    expect_error(ErrorCode::Blocked)(recv(&mut ben_ws).await);
+    server.stop().await;
+}
