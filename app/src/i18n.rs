@@ -152,6 +152,7 @@ keys! {
     NotSent,
     Connecting,
     Reconnecting,
+    LongPolling,
     IsTyping,
     Me,
     FriendOnline,
@@ -434,6 +435,8 @@ impl Key {
             (Connecting, ZhCn) => "正在连接…",
             (Reconnecting, En) => "Reconnecting…",
             (Reconnecting, ZhCn) => "正在重新连接…",
+            (LongPolling, En) => "Connected by long polling (WebSockets are blocked)",
+            (LongPolling, ZhCn) => "已通过长轮询连接（WebSocket 被阻止）",
             // "{}" stands for a display name.
             (IsTyping, En) => "{} is typing…",
             (IsTyping, ZhCn) => "{} 正在输入…",

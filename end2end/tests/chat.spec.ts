@@ -1,6 +1,6 @@
 import { test, expect, hydrated } from "./fixtures";
 import type { Page } from "@playwright/test";
-import { newUser, register, secondBrowser, unique, type User } from "./people";
+import { collectErrors, newUser, register, secondBrowser, unique, type User } from "./people";
 
 // The chat page over the real-time socket: live delivery both ways, text never turned
 // into HTML, catching up after a page was closed, and a group conversation.
@@ -224,4 +224,82 @@ test("a group message reaches every other member live", async ({ page, browser, 
   expect(s2.errors).toEqual([]);
   await s1.context.close();
   await s2.context.close();
+});
+
+test("without a WebSocket the page falls back to long polling and chats live", async ({
+  page,
+  browser,
+  browserErrors,
+}) => {
+  test.setTimeout(120_000);
+  const alice = newUser("alice");
+  const bob = newUser("bob");
+  const a = page;
+  // Bob is behind a proxy that refuses WebSockets: every `/ws` is closed at once.
+  const contextB = await browser.newContext();
+  await contextB.routeWebSocket(/\/ws$/, (ws) => ws.close());
+  const b = await contextB.newPage();
+  const bobErrors = collectErrors(b);
+
+  await register(a, alice);
+  await register(b, bob);
+  await befriendByApi(a, b);
+  await openChatFromContacts(a, bob);
+  await openChatFromContacts(b, alice);
+  const status = b.getByTestId("connection");
+  await expect(status).toHaveAttribute("data-transport", "long-polling");
+  await expect(status).toHaveText("");
+  await expect(a.getByTestId("connection")).toHaveAttribute("data-transport", "websocket");
+  // From now on Bob's status line must stay empty (no "Reconnecting…").
+  await b.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { statusSeen: string[] }).statusSeen = seen;
+    const line = document.querySelector('[data-testid="connection"]')!;
+    new MutationObserver(() => {
+      if (line.textContent) seen.push(line.textContent);
+    }).observe(line, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  });
+
+  // Alice (WebSocket) to Bob (long polling): live, within a few seconds.
+  await say(a, "hello over a poll");
+  await expect(bodies(b)).toHaveText(["hello over a poll"], { timeout: 5_000 });
+  await expect(log(b).getByTestId("message")).not.toHaveClass(/own/);
+
+  // Bob's reply goes through `send_message` and reaches Alice live.
+  await say(b, "reply without a socket");
+  await expect(bodies(a)).toHaveText(["hello over a poll", "reply without a socket"], { timeout: 5_000 });
+  await expect(bodies(b)).toHaveText(["hello over a poll", "reply without a socket"]);
+  await expect(b.getByTestId("pending-message")).toHaveCount(0);
+  await expect(log(b).getByTestId("message").last()).toHaveClass(/own/);
+
+  // Two more in a row from Alice, one more from Bob: each exactly once, in order.
+  await say(a, "one");
+  await say(a, "two");
+  await expect(bodies(b)).toHaveText(["hello over a poll", "reply without a socket", "one", "two"], {
+    timeout: 5_000,
+  });
+  await say(b, "three");
+  const expected = ["hello over a poll", "reply without a socket", "one", "two", "three"];
+  await expect(bodies(a)).toHaveText(expected, { timeout: 5_000 });
+  await expect(bodies(b)).toHaveText(expected);
+  await b.waitForTimeout(1_000);
+  await expect(bodies(a)).toHaveText(expected);
+  await expect(bodies(b)).toHaveText(expected);
+  await expect(b.getByTestId("pending-message")).toHaveCount(0);
+
+  // Bob's open conversation was marked read over HTTP.
+  await expect.poll(async () => (await b.request.get("/api/unread")).json()).toEqual([]);
+
+  // Still polling, and the status line never changed once polling worked.
+  await expect(status).toHaveAttribute("data-transport", "long-polling");
+  await expect(status).toHaveText("");
+  expect(await b.evaluate(() => (window as unknown as { statusSeen: string[] }).statusSeen)).toEqual([]);
+
+  expect(browserErrors).toEqual([]);
+  expect(bobErrors.filter((e) => !/^console: WebSocket connection to '.*\/ws' failed/.test(e))).toEqual([]);
+  await contextB.close();
 });

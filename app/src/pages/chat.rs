@@ -6,7 +6,7 @@
 
 use crate::components::{ErrorMessage, SignedIn};
 use crate::i18n::{Key, use_i18n};
-use crate::realtime::{ConnectionState, Realtime, use_realtime};
+use crate::realtime::{ConnectionState, Realtime, Transport, use_realtime};
 use crate::{AppError, api};
 use leptos::html;
 use leptos::prelude::*;
@@ -228,7 +228,17 @@ fn ChatBox(to: Destination, me: UserId, names: HashMap<UserId, String>) -> impl 
     };
 
     view! {
-        <p class="connection" role="status" data-testid="connection">{status}</p>
+        <p
+            class="connection"
+            role="status"
+            data-testid="connection"
+            data-transport=move || realtime.transport.get().as_str()
+            title=move || {
+                (realtime.transport.get() == Transport::LongPolling).then(|| t(Key::LongPolling))
+            }
+        >
+            {status}
+        </p>
         {online_badge}
         <div class="chat-log" node_ref=log>
             <ol class="messages" aria-label=move || t(Key::ChatMessages)>

@@ -2,8 +2,12 @@
 //! while someone is signed in, shared through context as a [`Realtime`] handle of
 //! signals. Everything that touches the socket is compiled for the browser only
 //! (feature `hydrate`) and runs in Effects, so on the server the handle is inert and
-//! empty, and server rendering and hydration see the same (empty) state.
+//! empty, and server rendering and hydration see the same (empty) state. When the
+//! socket cannot be opened (a proxy that blocks it), the tab falls back to long polling
+//! with the same frames ([`Transport::LongPolling`]).
 
+#[cfg(feature = "hydrate")]
+mod poll;
 #[cfg(feature = "hydrate")]
 mod socket;
 
@@ -28,6 +32,26 @@ pub enum ConnectionState {
     Reconnecting,
 }
 
+/// How this tab talks to the server now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// One WebSocket to `/ws` (the normal case).
+    WebSocket,
+    /// The socket could not be opened: `poll` over HTTP, sends through `send_message`
+    /// (the socket is retried every few minutes in the background).
+    LongPolling,
+}
+
+impl Transport {
+    /// A stable name (for markup and tests).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::WebSocket => "websocket",
+            Transport::LongPolling => "long-polling",
+        }
+    }
+}
+
 /// A message sent from this tab and not acknowledged yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
@@ -45,6 +69,8 @@ pub type TypingKey = (UserId, Option<GroupId>);
 #[derive(Debug, Clone, Copy)]
 pub struct Realtime {
     pub state: RwSignal<ConnectionState>,
+    /// WebSocket, or the long-polling fallback.
+    pub transport: RwSignal<Transport>,
     /// The signed-in user, as the last `welcome` said.
     pub me: RwSignal<Option<UserId>>,
     /// Per conversation, sorted by `seq`, each `seq` once.
@@ -71,6 +97,7 @@ impl Realtime {
     pub fn new() -> Self {
         Self {
             state: RwSignal::new(ConnectionState::Idle),
+            transport: RwSignal::new(Transport::WebSocket),
             me: RwSignal::new(None),
             messages: RwSignal::new(HashMap::new()),
             pending: RwSignal::new(Vec::new()),
@@ -82,7 +109,8 @@ impl Realtime {
     }
 
     /// Sends `body` to `to`: shown as pending at once, sent now if the socket is up, and
-    /// again (same `client_id`) after every reconnect until acknowledged.
+    /// again (same `client_id`) after every reconnect until acknowledged. While long
+    /// polling it goes through `send_message`, retried until it is answered.
     pub fn send(&self, to: Destination, body: String) {
         #[cfg(feature = "hydrate")]
         {
@@ -93,8 +121,11 @@ impl Realtime {
                 failed: None,
             };
             let frame = pending.frame();
+            let client_id = pending.client_id.clone();
             self.pending.update(|list| list.push(pending));
-            if self.state.get_untracked() == ConnectionState::Online {
+            if self.transport.get_untracked() == Transport::LongPolling {
+                poll::send(*self, client_id);
+            } else if self.state.get_untracked() == ConnectionState::Online {
                 socket::send_frame(&frame);
             }
         }
@@ -115,15 +146,22 @@ impl Realtime {
             read.insert(conversation, seq);
         });
         #[cfg(feature = "hydrate")]
-        socket::send_frame(&penguin_protocol::ClientFrame::MarkRead {
-            conversation_id: conversation,
-            seq,
-        });
+        if self.transport.get_untracked() == Transport::LongPolling {
+            poll::mark_read(conversation, seq);
+        } else {
+            socket::send_frame(&penguin_protocol::ClientFrame::MarkRead {
+                conversation_id: conversation,
+                seq,
+            });
+        }
     }
 
-    /// Tells the other side the user is typing (the socket sends it at most every 3 s).
+    /// Tells the other side the user is typing (the socket sends it at most every 3 s;
+    /// not sent while long polling).
     pub fn typing_to(&self, to: Destination) {
-        if self.state.get_untracked() == ConnectionState::Online {
+        if self.state.get_untracked() == ConnectionState::Online
+            && self.transport.get_untracked() == Transport::WebSocket
+        {
             #[cfg(feature = "hydrate")]
             socket::send_typing(to);
         }
@@ -277,6 +315,7 @@ impl Realtime {
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // used by the socket
     fn clear(&self) {
         self.state.set(ConnectionState::Idle);
+        self.transport.set(Transport::WebSocket);
         self.me.set(None);
         self.messages.set(HashMap::new());
         self.pending.set(Vec::new());
@@ -301,7 +340,7 @@ enum Followup {
 }
 
 /// Refusals worth sending again later with the same `client_id`.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // used by the socket
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // used by the socket and polling
 fn retryable(code: ErrorCode) -> bool {
     matches!(
         code,
@@ -346,8 +385,11 @@ pub fn provide_realtime() -> Realtime {
             #[cfg(feature = "hydrate")]
             {
                 socket::stop();
+                poll::stop();
                 realtime.clear();
                 if user.is_some() {
+                    // Known before any `welcome`: long polling has none.
+                    realtime.me.set(user);
                     realtime.state.set(ConnectionState::Connecting);
                     socket::start(realtime);
                 }

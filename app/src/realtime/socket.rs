@@ -1,8 +1,11 @@
 //! The WebSocket itself (browser only). One connection at a time per tab, kept in a
 //! thread-local (the browser has one thread); reconnects with exponential backoff and
-//! jitter, says `hello` with its cursors and resends what is not acknowledged.
+//! jitter, says `hello` with its cursors and resends what is not acknowledged. After
+//! [`FAILS_BEFORE_POLLING`] attempts in a row that never reach `welcome` (or at once when
+//! the browser refuses to create a WebSocket), the tab switches to long polling
+//! (`poll.rs`) and keeps trying the socket every few minutes in the background.
 
-use super::{ConnectionState, Followup, Realtime};
+use super::{ConnectionState, Followup, Realtime, Transport, poll};
 use crate::api;
 use leptos::prelude::*;
 use leptos::serde_json;
@@ -10,6 +13,7 @@ use leptos::task::spawn_local;
 use penguin_protocol::frames::FRAME_VERSION;
 use penguin_protocol::{ClientFrame, Destination, ServerFrame};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -21,6 +25,11 @@ const TYPING_SHOWN: Duration = Duration::from_secs(4);
 const TYPING_EVERY_MS: f64 = 3000.0;
 const BACKOFF_FIRST_MS: f64 = 500.0;
 const BACKOFF_MAX_MS: f64 = 30_000.0;
+/// Attempts in a row that end before `welcome` (while the browser is online) after which
+/// the tab falls back to long polling.
+const FAILS_BEFORE_POLLING: u32 = 3;
+/// While long polling, the socket is tried again after 2 to 3 minutes.
+const SOCKET_RETRY_WHILE_POLLING_MS: f64 = 120_000.0;
 
 type Listener = Closure<dyn FnMut(Event)>;
 
@@ -45,6 +54,8 @@ thread_local! {
     static CONNECTION: RefCell<Option<Connection>> = const { RefCell::new(None) };
     /// Failed attempts since the last `welcome`.
     static ATTEMPT: Cell<u32> = const { Cell::new(0) };
+    /// Connections in a row that closed before `welcome` while the browser was online.
+    static FAILS: Cell<u32> = const { Cell::new(0) };
     /// Bumped by every start and stop: timers and handlers of an older one do nothing.
     static SESSION: Cell<u64> = const { Cell::new(0) };
     static LAST_TYPING: RefCell<Option<(Destination, f64)>> = const { RefCell::new(None) };
@@ -61,6 +72,7 @@ pub(super) fn start(realtime: Realtime) {
         s.get()
     });
     ATTEMPT.with(|a| a.set(0));
+    FAILS.with(|f| f.set(0));
     listen_to_network(realtime);
     open(realtime, session);
 }
@@ -116,8 +128,45 @@ pub(super) fn stop() {
     }
 }
 
-fn current(session: u64) -> bool {
+pub(super) fn current(session: u64) -> bool {
     SESSION.with(|s| s.get()) == session
+}
+
+/// The session now (see [`SESSION`]).
+pub(super) fn session() -> u64 {
+    SESSION.with(|s| s.get())
+}
+
+/// The browser believes it has a network (a failure without one says nothing about
+/// proxies).
+fn browser_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+fn polling(realtime: Realtime) -> bool {
+    realtime.transport.get_untracked() == Transport::LongPolling
+}
+
+/// Applies one frame from the server, whichever transport brought it, and does what it
+/// asks for except the socket's own resend after `welcome`. Answers whether it was
+/// `welcome`.
+pub(super) fn deliver(realtime: Realtime, frame: ServerFrame) -> bool {
+    match realtime.receive(frame) {
+        Followup::None => {}
+        Followup::Welcomed => return true,
+        Followup::LookUpConversations => look_up_conversations(realtime),
+        Followup::Typing(key, token) => set_timeout(
+            move || {
+                realtime.typing.update(|map| {
+                    if map.get(&key) == Some(&token) {
+                        map.remove(&key);
+                    }
+                })
+            },
+            TYPING_SHOWN,
+        ),
+    }
+    false
 }
 
 fn open(realtime: Realtime, session: u64) {
@@ -140,10 +189,17 @@ fn open(realtime: Realtime, session: u64) {
     let ws = match WebSocket::new(&format!("{scheme}://{host}/ws")) {
         Ok(ws) => ws,
         Err(_) => {
+            // The browser will not even try (a policy, a blocked scheme): poll at once.
+            if !polling(realtime) {
+                poll::start(realtime);
+            }
             retry_later(realtime, session);
             return;
         }
     };
+    // Whether this connection reached `welcome`.
+    let welcomed = Rc::new(Cell::new(false));
+    let welcomed_seen = Rc::clone(&welcomed);
     let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
         if current(session) {
             send_frame(&ClientFrame::Hello {
@@ -162,34 +218,37 @@ fn open(realtime: Realtime, session: u64) {
         let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
             return;
         };
-        match realtime.receive(frame) {
-            Followup::None => {}
-            Followup::Welcomed => {
-                ATTEMPT.with(|a| a.set(0));
-                for pending in realtime.pending.get_untracked() {
-                    if pending.failed.is_none() {
-                        send_frame(&pending.frame());
-                    }
+        if deliver(realtime, frame) {
+            welcomed_seen.set(true);
+            ATTEMPT.with(|a| a.set(0));
+            FAILS.with(|f| f.set(0));
+            if polling(realtime) {
+                // The socket works again: back to it (it caught up through `hello`).
+                poll::stop();
+                realtime.transport.set(Transport::WebSocket);
+            }
+            for pending in realtime.pending.get_untracked() {
+                if pending.failed.is_none() {
+                    send_frame(&pending.frame());
                 }
             }
-            Followup::LookUpConversations => look_up_conversations(realtime),
-            Followup::Typing(key, token) => set_timeout(
-                move || {
-                    realtime.typing.update(|map| {
-                        if map.get(&key) == Some(&token) {
-                            map.remove(&key);
-                        }
-                    })
-                },
-                TYPING_SHOWN,
-            ),
         }
     });
     let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
-        if current(session) {
-            realtime.state.set(ConnectionState::Reconnecting);
-            retry_later(realtime, session);
+        if !current(session) {
+            return;
         }
+        if !welcomed.get() && browser_online() {
+            FAILS.with(|f| f.set(f.get().saturating_add(1)));
+        }
+        if !polling(realtime) {
+            if FAILS.with(|f| f.get()) >= FAILS_BEFORE_POLLING {
+                poll::start(realtime);
+            } else {
+                realtime.state.set(ConnectionState::Reconnecting);
+            }
+        }
+        retry_later(realtime, session);
     });
     ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -204,15 +263,21 @@ fn open(realtime: Realtime, session: u64) {
     });
 }
 
-/// Exponential backoff: 0.5 s doubling up to 30 s, each wait between half and all of it.
+/// Exponential backoff: 0.5 s doubling up to 30 s, each wait between half and all of it;
+/// while long polling, a new try every 2 to 3 minutes.
 fn retry_later(realtime: Realtime, session: u64) {
     let attempt = ATTEMPT.with(|a| {
         let n = a.get();
         a.set(n.saturating_add(1));
         n
     });
-    let ceiling = (BACKOFF_FIRST_MS * 2f64.powi(attempt.min(16) as i32)).min(BACKOFF_MAX_MS);
-    let wait = ceiling * (0.5 + 0.5 * web_sys::js_sys::Math::random());
+    let random = web_sys::js_sys::Math::random();
+    let wait = if polling(realtime) {
+        SOCKET_RETRY_WHILE_POLLING_MS * (1.0 + 0.5 * random)
+    } else {
+        let ceiling = (BACKOFF_FIRST_MS * 2f64.powi(attempt.min(16) as i32)).min(BACKOFF_MAX_MS);
+        ceiling * (0.5 + 0.5 * random)
+    };
     set_timeout(
         move || {
             // The `online` event may have connected meanwhile.
