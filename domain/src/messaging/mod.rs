@@ -3,8 +3,8 @@
 //! The WebSocket hub (issue #5) sits on top of this.
 
 mod access;
-mod poll;
 pub(crate) mod group_commit;
+mod poll;
 mod reading;
 mod sending;
 
