@@ -1,6 +1,6 @@
 import { test, expect, hydrated } from "./fixtures";
 import type { Page } from "@playwright/test";
-import { collectErrors, newUser, register, secondBrowser, unique, type User } from "./people";
+import { collectErrors, newUser, PASSWORD, register, secondBrowser, unique, type User } from "./people";
 
 // The chat page over the real-time socket: live delivery both ways, text never turned
 // into HTML, catching up after a page was closed, and a group conversation.
@@ -302,4 +302,43 @@ test("without a WebSocket the page falls back to long polling and chats live", a
   expect(browserErrors).toEqual([]);
   expect(bobErrors.filter((e) => !/^console: WebSocket connection to '.*\/ws' failed/.test(e))).toEqual([]);
   await contextB.close();
+});
+
+test("a user who was signed out sees what they missed after signing in", async ({ page, browser, browserErrors }) => {
+  test.setTimeout(120_000);
+  const alice = newUser("alice");
+  const bob = newUser("bob");
+  const a = page;
+  const second = await secondBrowser(browser);
+  const b = second.page;
+  await register(a, alice);
+  await register(b, bob);
+  await befriendByApi(a, b);
+  await openChatFromContacts(a, bob);
+  await openChatFromContacts(b, alice);
+  await say(a, "before you left");
+  await expect(bodies(b)).toHaveText(["before you left"]);
+
+  // Bob signs out; Alice writes on.
+  await b.getByRole("button", { name: "Sign out" }).click();
+  await expect(b).toHaveURL(/\/$/);
+  await say(a, "while you were away 1");
+  await say(a, "while you were away 2");
+  await expect(bodies(a)).toHaveText(["before you left", "while you were away 1", "while you were away 2"]);
+
+  // Bob signs in again and finds everything, once, in order.
+  await b.goto("/login");
+  await hydrated(b);
+  await b.getByLabel("Username").fill(bob.username);
+  await b.getByLabel("Password").fill(PASSWORD);
+  await b.getByRole("button", { name: "Sign in" }).click();
+  await expect(b).toHaveURL(/\/contacts$/);
+  await openChatFromContacts(b, alice);
+  await expect(bodies(b)).toHaveText(["before you left", "while you were away 1", "while you were away 2"]);
+  await b.waitForTimeout(500);
+  await expect(bodies(b)).toHaveCount(3);
+
+  expect(browserErrors).toEqual([]);
+  expect(second.errors).toEqual([]);
+  await second.context.close();
 });
