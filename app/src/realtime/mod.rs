@@ -170,6 +170,27 @@ impl Realtime {
     }
 
     /// The conversation with `to`, if known.
+    /// Unread messages per conversation, from the server's read positions: the held
+    /// messages after the user's read position that others sent. Reactive: it follows
+    /// every message and every `read` frame, from any tab or device of the user.
+    pub fn unread_counts(&self) -> HashMap<ConversationId, usize> {
+        let me = self.me.get();
+        let read = self.read.get();
+        self.messages.with(|all| {
+            all.iter()
+                .map(|(conversation, messages)| {
+                    let position = read.get(conversation).copied().unwrap_or(0);
+                    let unread = messages
+                        .iter()
+                        .filter(|m| m.seq > position && Some(m.sender_id) != me)
+                        .count();
+                    (*conversation, unread)
+                })
+                .filter(|(_, unread)| *unread > 0)
+                .collect()
+        })
+    }
+
     pub fn conversation_with(&self, to: Destination) -> Option<ConversationId> {
         self.conversations.with(|map| map.get(&to).copied())
     }
@@ -417,6 +438,30 @@ mod tests {
             body: format!("#{seq}"),
             sent_at: 0,
         }
+    }
+
+    #[test]
+    fn unread_counts_follow_messages_and_read_positions() {
+        let owner = Owner::new();
+        owner.set();
+        let rt = Realtime::new();
+        rt.me.set(Some(9));
+        rt.insert_messages((1..=4).map(message));
+        let mine = Message {
+            sender_id: 9,
+            ..message(5)
+        };
+        rt.insert_messages([mine]);
+        let conversation = message(1).conversation_id;
+        assert_eq!(rt.unread_counts().get(&conversation), Some(&4));
+        rt.read.update(|read| {
+            read.insert(conversation, 3);
+        });
+        assert_eq!(rt.unread_counts().get(&conversation), Some(&1));
+        rt.read.update(|read| {
+            read.insert(conversation, 5);
+        });
+        assert!(rt.unread_counts().is_empty());
     }
 
     #[test]
