@@ -122,14 +122,7 @@ impl Core {
         client: Option<IpAddr>,
         replacing: Option<&str>,
     ) -> Result<NewSession, DomainError> {
-        if let Some(ip) = client
-            && !self
-                .throttles
-                .sign_in_per_address
-                .try_acquire(&ip.to_string())
-        {
-            return refuse(ErrorCode::TooManyAttempts);
-        }
+        self.throttles.sign_in_per_address.admit(client)?;
         let email =
             rules::email(email).map_err(|_| DomainError::Refused(ErrorCode::InvalidCode))?;
         let code = rules::email_code(code)?;
@@ -213,14 +206,7 @@ impl Core {
     }
 
     fn throttle_codes(&self, email: &str, client: Option<IpAddr>) -> Result<(), DomainError> {
-        if let Some(ip) = client
-            && !self
-                .throttles
-                .email_codes_per_client
-                .try_acquire(&ip.to_string())
-        {
-            return refuse(ErrorCode::TooManyAttempts);
-        }
+        self.throttles.email_codes_per_client.admit(client)?;
         if !self.throttles.email_codes_per_address.try_acquire(email) {
             return refuse(ErrorCode::TooManyAttempts);
         }

@@ -72,14 +72,7 @@ impl Core {
         email: Option<String>,
         client: Option<IpAddr>,
     ) -> Result<NewSession, DomainError> {
-        if let Some(ip) = client
-            && !self
-                .throttles
-                .registrations_per_address
-                .try_acquire(&ip.to_string())
-        {
-            return refuse(ErrorCode::TooManyAttempts);
-        }
+        self.throttles.registrations_per_address.admit(client)?;
         let password_hash = self.passwords.hash(&checked.password).await?;
         let user = user::ActiveModel {
             username: Set(checked.username),
@@ -117,15 +110,7 @@ impl Core {
         client: Option<IpAddr>,
         replacing: Option<&str>,
     ) -> Result<NewSession, DomainError> {
-        if let Some(ip) = client
-            && !self
-                .throttles
-                .sign_in_per_address
-                .try_acquire(&ip.to_string())
-        {
-            tracing::warn!(%ip, "sign-in refused: too many attempts from this address");
-            return refuse(ErrorCode::TooManyAttempts);
-        }
+        self.throttles.sign_in_per_address.admit(client)?;
         let account_key = username.trim().to_lowercase();
         let per_account = &self.throttles.sign_in_per_account;
         if per_account.is_exhausted(&account_key) {

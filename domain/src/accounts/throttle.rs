@@ -3,6 +3,8 @@
 //! Hand-written rather than `governor`: sign-in needs "check now, count only if the
 //! attempt fails" for accounts, which a GCRA limiter (consume on check) cannot express.
 
+use crate::error::DomainError;
+use penguin_protocol::ErrorCode;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -66,6 +68,18 @@ impl Throttle {
         }
         self.record(key);
         true
+    }
+
+    /// Counts an attempt from `client`, or refuses with `too_many_attempts` when that
+    /// address has used up its window. Without a known address there is nothing to count.
+    pub(crate) fn admit(&self, client: Option<std::net::IpAddr>) -> Result<(), DomainError> {
+        match client {
+            Some(ip) if !self.try_acquire(&ip.to_string()) => {
+                tracing::warn!(%ip, "refused: too many attempts from this address");
+                Err(DomainError::Refused(ErrorCode::TooManyAttempts))
+            }
+            _ => Ok(()),
+        }
     }
 
     pub(crate) fn forget(&self, key: &str) {
