@@ -41,7 +41,7 @@ pub struct Config {
     pub site_root: Option<PathBuf>,
 
     /// Origins, besides the server's own, allowed to make state-changing requests and
-    /// (later) WebSocket connections, comma-separated: e.g.
+    /// WebSocket connections, comma-separated: e.g.
     /// `https://chat.example.org,http://127.0.0.1:8080`.
     #[arg(long, env = "PENGUIN_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
