@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// [`TestDb::cleanup`] to drop a PostgreSQL schema.
 pub struct TestDb {
     pub settings: DatabaseSettings,
-    dir: Option<tempfile::TempDir>,
+    /// Keeps the SQLite file's directory alive as long as the value.
+    _dir: Option<tempfile::TempDir>,
     pg_schema: Option<(String, String)>,
 }
 
@@ -21,7 +22,7 @@ impl TestDb {
         let url = format!("sqlite://{}", dir.path().join("penguin.db").display());
         Self {
             settings: DatabaseSettings::new(url),
-            dir: Some(dir),
+            _dir: Some(dir),
             pg_schema: None,
         }
     }
@@ -52,7 +53,7 @@ impl TestDb {
         settings.max_connections = 4;
         Some(Self {
             settings,
-            dir: None,
+            _dir: None,
             pg_schema: Some((url, schema)),
         })
     }
@@ -65,11 +66,6 @@ impl TestDb {
     /// The PostgreSQL schema, for a server started with `--database-schema`.
     pub fn schema(&self) -> Option<&str> {
         self.settings.schema.as_deref()
-    }
-
-    /// A scratch directory next to the database (SQLite only).
-    pub fn dir(&self) -> Option<&std::path::Path> {
-        self.dir.as_ref().map(tempfile::TempDir::path)
     }
 
     pub async fn open(&self) -> Core {

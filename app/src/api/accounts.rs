@@ -13,7 +13,7 @@ pub async fn register(
     display_name: String,
     password: String,
 ) -> Result<UserSummary, AppError> {
-    use super::request::{client_addr, session_token, set_session_cookie};
+    use super::request::client_addr;
     let core = super::core()?;
     let input = penguin_domain::Registration {
         username,
@@ -21,12 +21,7 @@ pub async fn register(
         password,
     };
     let session = core.register(input, client_addr()).await?;
-    // A browser that was signed in as someone else is not any more.
-    if let Some(old) = session_token() {
-        core.sign_out(&old).await?;
-    }
-    set_session_cookie(&session);
-    Ok(session.user)
+    super::request::adopt_new_session(&core, session).await
 }
 
 /// Signs in with username and password; a new session id every time.

@@ -39,7 +39,7 @@ pub async fn register_with_email_code(
     email: String,
     code: String,
 ) -> Result<UserSummary, AppError> {
-    use super::request::{client_addr, session_token, set_session_cookie};
+    use super::request::client_addr;
     let core = super::core()?;
     let input = penguin_domain::Registration {
         username,
@@ -49,11 +49,7 @@ pub async fn register_with_email_code(
     let session = core
         .register_with_email_code(input, &email, &code, client_addr())
         .await?;
-    if let Some(old) = session_token() {
-        core.sign_out(&old).await?;
-    }
-    set_session_cookie(&session);
-    Ok(session.user)
+    super::request::adopt_new_session(&core, session).await
 }
 
 /// The signed-in user's account, with the verified e-mail address.

@@ -101,6 +101,19 @@ fn set_cookie(value: &str, max_age_secs: i64) {
     }
 }
 
+/// After a registration: ends the session this browser had before (it is not that user
+/// any more), hands it the new session's cookie, and answers the new user.
+pub(crate) async fn adopt_new_session(
+    core: &Core,
+    session: NewSession,
+) -> Result<penguin_protocol::UserSummary, AppError> {
+    if let Some(old) = session_token() {
+        core.sign_out(&old).await?;
+    }
+    set_session_cookie(&session);
+    Ok(session.user)
+}
+
 pub(crate) fn set_session_cookie(session: &NewSession) {
     set_cookie(&session.token, session.seconds_left());
 }
