@@ -3,6 +3,7 @@
 
 use crate::accounts::password::Passwords;
 use crate::accounts::throttle::Throttle;
+use crate::cluster::Cluster;
 use crate::db::{Database, DatabaseSettings};
 use crate::error::DomainError;
 use crate::hub::Hub;
@@ -10,7 +11,10 @@ use crate::mail::Mailer;
 use crate::migration::Migrator;
 use crate::settings::CoreSettings;
 use penguin_protocol::DatabaseBackend;
-use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -27,6 +31,8 @@ pub struct Core {
     pub(crate) writes: Writes,
     /// Stores sent messages in batches (group commit); see `messaging::group_commit`.
     pub(crate) committer: crate::messaging::group_commit::Committer,
+    /// This node's membership of a cluster, when it has other nodes (see `cluster`).
+    pub cluster: Option<Cluster>,
 }
 
 /// How writing transactions begin.
@@ -107,7 +113,13 @@ impl Core {
     ) -> Result<Self, DomainError> {
         settings.validate()?;
         let db = Database::connect(database).await?;
-        Migrator::up(&db.conn, None).await?;
+        if settings.cluster.is_some() && db.backend == DatabaseBackend::Sqlite {
+            return Err(DomainError::InvalidSetting {
+                name: "redis url",
+                reason: "several nodes need a shared PostgreSQL database, not SQLite".into(),
+            });
+        }
+        migrate(&db).await?;
         tracing::info!("database schema is up to date");
         let limits = &settings.sign_in_limits;
         let throttles = Throttles {
@@ -126,16 +138,37 @@ impl Core {
             gate: (db.backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         };
         let committer = crate::messaging::group_commit::Committer::start(writes.clone());
-        Ok(Self {
+        let hub = Hub::default();
+        let (reaped, reaped_users) = tokio::sync::mpsc::unbounded_channel();
+        let cluster = settings
+            .cluster
+            .clone()
+            .map(|cluster| Cluster::join(cluster, &hub, reaped))
+            .transpose()?;
+        let core = Self {
             db,
             passwords: Passwords::new(settings.password_hash_concurrency),
             settings: Arc::new(settings),
             throttles: Arc::new(throttles),
             mailer,
-            hub: Hub::default(),
+            hub,
             writes,
             committer,
-        })
+            cluster,
+        };
+        if let Some(cluster) = &core.cluster {
+            let announcer = tokio::spawn(core.clone().announce_reaped(reaped_users));
+            cluster.adopt(announcer.abort_handle());
+        }
+        Ok(core)
+    }
+
+    /// Leaves the cluster, if on one: the other nodes take over this node's users'
+    /// presence. Call it on shutdown, after the last connection closed.
+    pub async fn leave_cluster(&self) {
+        if let Some(cluster) = &self.cluster {
+            cluster.leave().await;
+        }
     }
 
     pub fn settings(&self) -> &CoreSettings {
@@ -145,4 +178,22 @@ impl Core {
     pub(crate) async fn begin_write(&self) -> Result<WriteTxn, DomainError> {
         self.writes.begin().await
     }
+}
+
+/// Brings the schema up to date. On PostgreSQL several nodes may start at once on one
+/// database: an advisory lock (per schema) lets one migrate while the others wait, then
+/// find nothing left to do.
+async fn migrate(db: &Database) -> Result<(), DomainError> {
+    if db.backend != DatabaseBackend::Postgres {
+        Migrator::up(&db.conn, None).await?;
+        return Ok(());
+    }
+    let lock = db.conn.begin().await?;
+    lock.execute_unprepared(
+        "SELECT pg_advisory_xact_lock(hashtext('penguin migrations ' || current_schema()))",
+    )
+    .await?;
+    Migrator::up(&db.conn, None).await?;
+    lock.commit().await?;
+    Ok(())
 }

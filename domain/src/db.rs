@@ -123,7 +123,7 @@ fn create_parent_dir(file: &std::path::Path) -> Result<(), DomainError> {
 }
 
 async fn create_pg_schema(url: &str, schema: &str) -> Result<(), DomainError> {
-    use sea_orm::ConnectionTrait;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
     if schema.is_empty()
         || !schema
             .chars()
@@ -137,9 +137,17 @@ async fn create_pg_schema(url: &str, schema: &str) -> Result<(), DomainError> {
     let mut options = ConnectOptions::new(url.to_owned());
     options.max_connections(1).sqlx_logging(false);
     let admin = sea_orm::Database::connect(options).await?;
-    admin
-        .execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+    // `IF NOT EXISTS` is not atomic: two nodes starting at once can both miss the schema
+    // and one then fails on pg_namespace's unique index. A transaction-scoped advisory
+    // lock lets one create it while the other waits and then finds it.
+    let txn = admin.begin().await?;
+    txn.execute_unprepared(&format!(
+        "SELECT pg_advisory_xact_lock(hashtext('penguin schema {schema}'))"
+    ))
+    .await?;
+    txn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
         .await?;
+    txn.commit().await?;
     admin.close().await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! calls into it. Never compiled to wasm.
 
 pub mod accounts;
+pub mod cluster;
 pub mod core;
 pub mod db;
 pub mod entity;
@@ -11,10 +12,12 @@ pub mod hub;
 pub mod mail;
 pub mod messaging;
 pub mod migration;
+pub mod presence;
 pub mod server_info;
 pub mod settings;
 pub mod social;
 
+pub use crate::cluster::ClusterSettings;
 pub use crate::core::Core;
 pub use accounts::{Caller, NewSession, Registration};
 pub use db::{Database, DatabaseSettings};

@@ -48,12 +48,14 @@ impl Core {
             .ok()
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         let reachable = probe.is_ok();
+        let cluster = self.cluster.as_ref().map(|cluster| cluster.health());
         HealthReport {
-            status: if reachable {
-                HealthStatus::Ok
-            } else {
-                HealthStatus::Degraded
+            status: match &cluster {
+                _ if !reachable => HealthStatus::Degraded,
+                Some(cluster) if !cluster.redis_reachable => HealthStatus::Isolated,
+                _ => HealthStatus::Ok,
             },
+            cluster,
             version: VERSION.to_owned(),
             protocol: PROTOCOL_VERSION,
             database: DependencyHealth {

@@ -23,6 +23,8 @@ pub struct CoreSettings {
     pub email_codes_per_client: u32,
     /// Argon2id hashes computed at once; each takes 19 MiB, so this bounds memory.
     pub password_hash_concurrency: usize,
+    /// Redis, when this node is one of several sharing a PostgreSQL database.
+    pub cluster: Option<crate::cluster::ClusterSettings>,
 }
 
 /// Brute-force brakes. Counted per server process (see the README for the multi-node
@@ -64,6 +66,7 @@ impl Default for CoreSettings {
             password_hash_concurrency: std::thread::available_parallelism()
                 .map(usize::from)
                 .unwrap_or(2),
+            cluster: None,
         }
     }
 }
@@ -93,6 +96,9 @@ impl CoreSettings {
         }
         if self.password_hash_concurrency == 0 {
             return invalid("password hash concurrency", "must be at least 1");
+        }
+        if let Some(cluster) = &self.cluster {
+            cluster.validate()?;
         }
         Ok(())
     }

@@ -19,8 +19,11 @@ impl DatabaseBackend {
     }
 }
 
-/// The body of `GET /healthz`. `status` is `"ok"` when every dependency answered, else
-/// `"degraded"` (and the HTTP status is 503), so a load balancer can use either.
+/// The body of `GET /healthz`. `status` is `"ok"` when every dependency answered;
+/// `"degraded"` (HTTP 503) when the database did not, so a load balancer can use either;
+/// `"isolated"` (HTTP 200) when a node of a cluster cannot reach Redis: it still serves
+/// its own users, but live frames from other nodes do not reach them until Redis is
+/// back (they catch up from the database then).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HealthReport {
     pub status: HealthStatus,
@@ -28,6 +31,9 @@ pub struct HealthReport {
     pub version: String,
     pub protocol: u32,
     pub database: DependencyHealth,
+    /// Present on a node of a cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterHealth>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +41,15 @@ pub struct HealthReport {
 pub enum HealthStatus {
     Ok,
     Degraded,
+    Isolated,
+}
+
+/// A cluster node's view of the cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterHealth {
+    pub node_id: String,
+    /// The node both publishes to and listens on Redis.
+    pub redis_reachable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 use clap::Parser;
 use leptos::config::LeptosOptions;
 use penguin_domain::db::DEFAULT_DATABASE_URL;
-use penguin_domain::{CoreSettings, DatabaseSettings, MailSettings, SignInLimits};
+use penguin_domain::{ClusterSettings, CoreSettings, DatabaseSettings, MailSettings, SignInLimits};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -139,6 +139,27 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub ws_send_burst: u32,
 
+    /// Redis, to run this server as one node of several sharing one PostgreSQL database
+    /// (`--database-url postgres://…`): `redis://host:6379[/db]`. Live frames and presence
+    /// cross nodes through it; without it the server is a single node.
+    #[arg(long, env = "PENGUIN_REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Prefix of Penguin's Redis keys and channel, so several clusters can share one Redis.
+    #[arg(long, env = "PENGUIN_REDIS_PREFIX", default_value = "penguin")]
+    pub redis_prefix: String,
+
+    /// This node's name in the cluster, unique among its nodes [default: random at each
+    /// start].
+    #[arg(long, env = "PENGUIN_NODE_ID")]
+    pub node_id: Option<String>,
+
+    /// How often a node renews its presence in Redis, in milliseconds; a node silent for
+    /// five beats counts as gone and its users as offline.
+    #[arg(long, env = "PENGUIN_CLUSTER_HEARTBEAT_MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(50..=60_000))]
+    pub cluster_heartbeat_ms: u64,
+
     /// Log filter in `tracing` syntax, e.g. `info` or `penguin_server=debug,info`.
     #[arg(long, env = "PENGUIN_LOG", default_value = "info")]
     pub log: String,
@@ -187,6 +208,15 @@ impl Config {
             email_codes_per_address: self.email_codes_per_address,
             email_codes_per_client: self.email_codes_per_client,
             max_message_chars: self.max_message_chars as usize,
+            cluster: self.redis_url.as_ref().map(|url| ClusterSettings {
+                redis_url: url.clone(),
+                prefix: self.redis_prefix.clone(),
+                node_id: self
+                    .node_id
+                    .clone()
+                    .unwrap_or_else(ClusterSettings::random_node_id),
+                heartbeat: Duration::from_millis(self.cluster_heartbeat_ms),
+            }),
             ..CoreSettings::default()
         }
     }
@@ -271,5 +301,41 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("--database-max-connections"), "{err}");
+        let err = parse(&["--redis-url", "redis://127.0.0.1", "--node-id", "a b"])
+            .unwrap()
+            .core_settings()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("node id"), "{err}");
+        let err = parse(&["--redis-url", "http://127.0.0.1"])
+            .unwrap()
+            .core_settings()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("redis url"), "{err}");
+    }
+
+    #[test]
+    fn a_redis_url_makes_a_cluster_node() {
+        assert_eq!(parse(&[]).unwrap().core_settings().cluster, None);
+        let cluster = parse(&["--redis-url", "redis://127.0.0.1:6379", "--node-id", "n1"])
+            .unwrap()
+            .core_settings()
+            .cluster
+            .unwrap();
+        assert_eq!(cluster.node_id, "n1");
+        assert_eq!(cluster.prefix, "penguin");
+        assert_eq!(cluster.heartbeat, Duration::from_secs(1));
+        cluster.validate().unwrap();
+        // Two nodes without a name never share one.
+        let a = parse(&["--redis-url", "redis://x"])
+            .unwrap()
+            .core_settings();
+        let b = parse(&["--redis-url", "redis://x"])
+            .unwrap()
+            .core_settings();
+        assert_ne!(a.cluster.unwrap().node_id, b.cluster.unwrap().node_id);
     }
 }

@@ -85,6 +85,8 @@ impl Server {
             .await
             .map_err(ServerError::Serve);
         pruning.abort();
+        // The other nodes take over this node's users' presence.
+        self.core.leave_cluster().await;
         served
     }
 }

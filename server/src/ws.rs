@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use http::HeaderMap;
 use penguin_app::api::request::{SESSION_COOKIE, cookie_value};
+use penguin_domain::hub::Delivery;
 use penguin_domain::messaging::MAX_PAGE;
 use penguin_domain::{Caller, Core, DomainError};
 use penguin_protocol::frames::{FRAME_VERSION, MAX_FRAME_BYTES};
@@ -128,11 +129,9 @@ impl Connection {
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
         let end = self.serve(&mut sink, &mut stream).await;
-        // `serve` dropped this device from the hub; if it was the user's last, tell
-        // their friends.
-        if !self.core.hub.is_online(self.caller.id()) {
-            self.publish_presence(false).await;
-        }
+        // `serve` dropped this device from the hub; if it was the user's last (on any
+        // node), tell their friends.
+        self.core.announce_if_offline(self.caller.id()).await;
         if let End::Close(code, reason) = end {
             let close = WsMessage::Close(Some(CloseFrame {
                 code,
@@ -201,12 +200,14 @@ impl Connection {
                         }
                     }
                 }
-                frame = device.frames.recv() => {
-                    let Some(frame) = frame else {
+                delivery = device.frames.recv() => {
+                    let delivered = match delivery {
+                        Some(Delivery::Frame(frame)) => self.deliver(sink, &frame).await,
+                        Some(Delivery::Resync) => self.resync(sink).await,
                         // The hub dropped this device: it could not keep up.
-                        return End::Close(1013, "too slow: reconnect to catch up");
+                        None => return End::Close(1013, "too slow: reconnect to catch up"),
                     };
-                    if self.deliver(sink, &frame).await.is_err() {
+                    if delivered.is_err() {
                         return End::ClientLeft;
                     }
                 }
@@ -232,6 +233,8 @@ impl Connection {
     ) -> Result<(), ()> {
         let friends = self.friend_ids().await;
         if first_device {
+            // On a cluster the user may be online on another node already: friends then
+            // hear "online" twice, which changes nothing for them.
             self.core.hub.publish(
                 &friends,
                 ServerFrame::Presence {
@@ -240,27 +243,67 @@ impl Connection {
                 },
             );
         }
-        for friend in friends {
-            if self.core.hub.is_online(friend) {
-                let frame = ServerFrame::Presence {
-                    user_id: friend,
-                    online: true,
-                };
-                send(sink, &frame).await?;
-            }
+        self.send_presence_of(sink, &friends).await
+    }
+
+    /// One `presence` frame for each of `friends` who is online on any node.
+    async fn send_presence_of(
+        &self,
+        sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+        friends: &[penguin_protocol::UserId],
+    ) -> Result<(), ()> {
+        let online = self.core.online_among(friends).await;
+        for friend in friends.iter().filter(|friend| online.contains(friend)) {
+            let frame = ServerFrame::Presence {
+                user_id: *friend,
+                online: true,
+            };
+            send(sink, &frame).await?;
         }
         Ok(())
     }
 
-    async fn publish_presence(&self, online: bool) {
+    /// Frames may have been lost on their way here (the cluster's bus was down): send
+    /// what the database holds after what this connection delivered, the read positions,
+    /// and who is online, as after a reconnect but without one.
+    async fn resync(
+        &mut self,
+        sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+    ) -> Result<(), ()> {
+        let cursors: Vec<Cursor> = self
+            .delivered
+            .iter()
+            .map(|(conversation_id, seq)| Cursor {
+                conversation_id: *conversation_id,
+                seq: *seq,
+            })
+            .collect();
+        let from = self
+            .core
+            .resume_points(&self.caller, &cursors)
+            .await
+            .map_err(|error| tracing::warn!(%error, "resync failed"))?;
+        for (conversation, start) in from {
+            let start = *self.delivered.entry(conversation).or_insert(start);
+            self.send_after(sink, conversation, start, None).await?;
+        }
+        let positions = self
+            .core
+            .conversation_positions(&self.caller)
+            .await
+            .map_err(|error| tracing::warn!(%error, "resync failed"))?;
+        for (conversation_id, seq) in positions.into_iter().filter(|(_, seq)| *seq > 0) {
+            send(
+                sink,
+                &ServerFrame::Read {
+                    conversation_id,
+                    seq,
+                },
+            )
+            .await?;
+        }
         let friends = self.friend_ids().await;
-        self.core.hub.publish(
-            &friends,
-            ServerFrame::Presence {
-                user_id: self.caller.id(),
-                online,
-            },
-        );
+        self.send_presence_of(sink, &friends).await
     }
 
     /// Presence goes to friends only.

@@ -84,7 +84,19 @@ async fn run(writes: Writes, mut queue: mpsc::Receiver<Job>, stats: Arc<CommitSt
             }
         }
         let size = batch.len();
-        let results = store_batch(&writes, &batch).await;
+        let mut results = store_batch(&writes, &batch).await;
+        // Batches of two nodes lock conversations in one order (see `lock_order`), so a
+        // deadlock needs a third party; should one happen, PostgreSQL aborted the whole
+        // transaction and it is safe to try again.
+        for _ in 0..3 {
+            match &results {
+                Err(error) if is_deadlock(error) => {
+                    tracing::warn!(%error, size, "group commit deadlocked; retrying");
+                    results = store_batch(&writes, &batch).await;
+                }
+                _ => break,
+            }
+        }
         if size > 1 {
             tracing::debug!(size, "group commit");
         }
@@ -116,18 +128,44 @@ async fn store_batch(
     batch: &[Job],
 ) -> Result<Vec<Result<Stored, DomainError>>, DomainError> {
     let txn = writes.begin().await?;
-    let mut results = Vec::with_capacity(batch.len());
-    for job in batch {
+    let mut results: Vec<Option<Result<Stored, DomainError>>> =
+        std::iter::repeat_with(|| None).take(batch.len()).collect();
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by_key(|index| lock_order(&batch[*index]));
+    for index in order {
         let savepoint = txn.begin().await?;
-        let result = store_one(&savepoint, job).await;
+        let result = store_one(&savepoint, &batch[index]).await;
         match &result {
             Ok(Stored::New(..)) => savepoint.commit().await?,
             _ => savepoint.rollback().await?,
         }
-        results.push(result);
+        results[index] = Some(result);
     }
     txn.commit().await?;
-    Ok(results)
+    Ok(results
+        .into_iter()
+        .map(|result| result.unwrap_or(Err(DomainError::Refused(ErrorCode::Internal))))
+        .collect())
+}
+
+/// The order in which a batch takes the conversations' row locks: the same on every
+/// node, so two nodes' batches on PostgreSQL wait for each other instead of
+/// deadlocking. Within one conversation the batch keeps the order sends arrived in
+/// (the sort is stable).
+fn lock_order(job: &Job) -> (u8, i64, i64) {
+    match job.to {
+        Destination::Group { group_id } => (0, group_id, 0),
+        Destination::Direct { user_id } => (
+            1,
+            Ord::min(job.sender, user_id),
+            Ord::max(job.sender, user_id),
+        ),
+    }
+}
+
+fn is_deadlock(error: &DomainError) -> bool {
+    let text = error.to_string();
+    text.contains("40P01") || text.contains("deadlock detected")
 }
 
 async fn store_one(txn: &sea_orm::DatabaseTransaction, job: &Job) -> Result<Stored, DomainError> {

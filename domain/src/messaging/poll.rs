@@ -13,6 +13,7 @@ use super::MAX_PAGE;
 use crate::accounts::Caller;
 use crate::core::Core;
 use crate::error::DomainError;
+use crate::hub::Delivery;
 use penguin_protocol::{ConversationId, Cursor, Seq, ServerFrame};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -54,10 +55,15 @@ impl Core {
             }
         }
         drop(device);
+        // Messages are read from the database below; a resync only wakes the poll up.
         let mut frames: Vec<ServerFrame> = passed
             .iter()
-            .filter(|frame| !matches!(***frame, ServerFrame::Message { .. }))
-            .map(|frame| (**frame).clone())
+            .filter_map(|delivery| match delivery {
+                Delivery::Frame(frame) if !matches!(**frame, ServerFrame::Message { .. }) => {
+                    Some((**frame).clone())
+                }
+                _ => None,
+            })
             .collect();
         if woken {
             frames.extend(self.missed(caller, cursors).await?);

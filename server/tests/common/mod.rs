@@ -2,6 +2,9 @@
 //! Shared by the integration tests of this crate.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod process;
+pub mod socket;
+
 use clap::Parser;
 use penguin_server::{Config, Server};
 use penguin_testkit::TestDb;
@@ -109,25 +112,33 @@ pub fn client() -> reqwest::Client {
 /// One HTTP client playing a browser of the server's own site: it sends the site's
 /// `Origin` on changes (as browsers do) and keeps the session cookie it is given.
 pub struct Browser<'a> {
-    pub server: &'a Running,
+    /// The site's origin, `http://127.0.0.1:port`.
+    pub base: String,
     pub session: Option<String>,
     pub headers: Vec<(String, String)>,
+    _server: std::marker::PhantomData<&'a Running>,
 }
 
 impl<'a> Browser<'a> {
     pub fn new(server: &'a Running) -> Self {
+        Self::at(&server.base)
+    }
+
+    /// A browser of the site at `base` (a server process, say).
+    pub fn at(base: &str) -> Self {
         Self {
-            server,
+            base: base.to_owned(),
             session: None,
             headers: Vec::new(),
+            _server: std::marker::PhantomData,
         }
     }
 
     /// POST a JSON body to `/api/{endpoint}`.
     pub async fn post(&mut self, endpoint: &str, body: serde_json::Value) -> reqwest::Response {
         let mut request = client()
-            .post(self.server.url(&format!("/api/{endpoint}")))
-            .header("origin", &self.server.base)
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("origin", &self.base)
             .json(&body);
         request = self.decorate(request);
         let response = request.send().await.unwrap();
@@ -137,7 +148,7 @@ impl<'a> Browser<'a> {
 
     /// GET `/api/{endpoint_and_query}`.
     pub async fn get(&mut self, endpoint_and_query: &str) -> reqwest::Response {
-        let request = client().get(self.server.url(&format!("/api/{endpoint_and_query}")));
+        let request = client().get(format!("{}/api/{endpoint_and_query}", self.base));
         let response = self.decorate(request).send().await.unwrap();
         self.keep_cookie(&response);
         response

@@ -1,0 +1,60 @@
+import { expect, hydrated } from "./fixtures";
+import type { Page } from "@playwright/test";
+import type { User } from "./people";
+
+// Steps of a chat, shared by the chat specs.
+
+/** The signed-in user's id, from the API (with the page's cookies). */
+export async function myId(page: Page): Promise<number> {
+  const me = await (await page.request.get("/api/me")).json();
+  expect(me).not.toBeNull();
+  return me.id as number;
+}
+
+/** `a` asks `b` over the API and `b` accepts. */
+export async function befriendByApi(a: Page, b: Page) {
+  const bId = await myId(b);
+  const sent = await a.request.post("/api/send_friend_request", { data: { user_id: bId } });
+  expect(sent.ok()).toBeTruthy();
+  const requests = await (await b.request.get("/api/friend_requests")).json();
+  expect(requests.incoming).toHaveLength(1);
+  const answer = await b.request.post("/api/answer_friend_request", {
+    data: { request_id: requests.incoming[0].id, accept: true },
+  });
+  expect(answer.ok()).toBeTruthy();
+}
+
+/** Opens the chat with `friend` from the contacts page's "Chat" link. */
+export async function openChatFromContacts(page: Page, friend: User) {
+  await page.goto("/contacts");
+  await hydrated(page);
+  const item = page
+    .getByRole("list", { name: "My friends", exact: true })
+    .getByRole("listitem")
+    .filter({ hasText: `@${friend.username}` });
+  await item.getByRole("link", { name: "Chat", exact: true }).click();
+  await expect(page).toHaveURL(/\/chat\/direct\/\d+$/);
+  await expect(page.getByRole("heading", { name: `Chatting with ${friend.displayName}` })).toBeVisible();
+  await expectOnline(page);
+}
+
+/** Waits until the socket is up (the status line is empty). */
+export async function expectOnline(page: Page) {
+  await expect(page.getByTestId("connection")).toHaveText("");
+}
+
+export function log(page: Page) {
+  return page.getByRole("list", { name: "Messages", exact: true });
+}
+
+export function bodies(page: Page) {
+  return log(page).getByTestId("message").locator(".body");
+}
+
+export async function say(page: Page, text: string) {
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+  await expect(box).toHaveValue("");
+}
+
