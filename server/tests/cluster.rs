@@ -466,10 +466,8 @@ async fn keep_reading(
             take(message, &mut held);
         }
         loop {
-            if let Some(target) = *until.borrow() {
-                if held.len() >= target {
-                    return held;
-                }
+            if until.borrow().is_some_and(|target| held.len() >= target) {
+                return held;
             }
             tokio::select! {
                 frame = socket.next_within(Duration::from_millis(200)) => match frame {
