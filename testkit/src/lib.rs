@@ -8,6 +8,34 @@ use penguin_domain::{Core, DatabaseSettings};
 use sea_orm::ConnectionTrait;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+/// The URL of a test service from `variable`, or `None` when it is not set. When
+/// `PENGUIN_REQUIRE_SERVICES` is set (CI does), a missing URL fails the test instead.
+pub fn service_url(variable: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) => Some(url),
+        Err(_) => {
+            assert!(
+                std::env::var_os("PENGUIN_REQUIRE_SERVICES").is_none(),
+                "PENGUIN_REQUIRE_SERVICES is set but {variable} is not"
+            );
+            eprintln!("skipped: {variable} is not set");
+            None
+        }
+    }
+}
+
+/// A name part no other test of this run uses: process, counter and clock, joined by
+/// `separator`.
+pub fn unique_suffix(separator: char) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{}{separator}{count}{separator}{nanos}", std::process::id())
+}
+
 /// A throw-away database of one backend. The SQLite file goes with the value; call
 /// [`TestDb::cleanup`] to drop a PostgreSQL schema.
 pub struct TestDb {
@@ -31,24 +59,8 @@ impl TestDb {
     /// A fresh schema in the test PostgreSQL, or `None` when no server was given. When
     /// `PENGUIN_REQUIRE_SERVICES` is set (CI does), a missing URL fails the test instead.
     pub fn postgres() -> Option<Self> {
-        let Ok(url) = std::env::var("PENGUIN_TEST_POSTGRES_URL") else {
-            assert!(
-                std::env::var_os("PENGUIN_REQUIRE_SERVICES").is_none(),
-                "PENGUIN_REQUIRE_SERVICES is set but PENGUIN_TEST_POSTGRES_URL is not"
-            );
-            eprintln!("skipped: PENGUIN_TEST_POSTGRES_URL is not set");
-            return None;
-        };
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let schema = format!(
-            "penguin_test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0)
-        );
+        let url = service_url("PENGUIN_TEST_POSTGRES_URL")?;
+        let schema = format!("penguin_test_{}", unique_suffix('_'));
         let mut settings = DatabaseSettings::new(url.clone());
         settings.schema = Some(schema.clone());
         settings.max_connections = 4;

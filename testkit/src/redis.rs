@@ -3,37 +3,16 @@
 //! `redis-server` on a free port that a test may stop and start again.
 
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-/// The test Redis, or `None` when none was given. When `PENGUIN_REQUIRE_SERVICES` is set
-/// (CI does), a missing URL fails the test instead.
+/// The test Redis, or `None` when none was given (see [`crate::service_url`]).
 pub fn redis_url() -> Option<String> {
-    match std::env::var("PENGUIN_TEST_REDIS_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            assert!(
-                std::env::var_os("PENGUIN_REQUIRE_SERVICES").is_none(),
-                "PENGUIN_REQUIRE_SERVICES is set but PENGUIN_TEST_REDIS_URL is not"
-            );
-            eprintln!("skipped: PENGUIN_TEST_REDIS_URL is not set");
-            None
-        }
-    }
+    crate::service_url("PENGUIN_TEST_REDIS_URL")
 }
 
 /// A Redis key prefix no other test uses.
 pub fn unique_prefix() -> String {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "penguin-test-{}-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0)
-    )
+    format!("penguin-test-{}", crate::unique_suffix('-'))
 }
 
 /// A `redis-server` of the test's own, keeping nothing on disk, as in production.

@@ -34,6 +34,13 @@ local now = t[1] * 1000 + math.floor(t[2] / 1000)
 return redis.call('ZRANGEBYSCORE', KEYS[1], now - ARGV[1], '+inf')
 ";
 
+/// `EVAL script` on `keys`; the caller adds the arguments.
+fn eval(script: &str, keys: &[&str]) -> redis::Cmd {
+    let mut cmd = redis::cmd("EVAL");
+    cmd.arg(script).arg(keys.len()).arg(keys);
+    cmd
+}
+
 fn millis(duration: std::time::Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -69,11 +76,7 @@ pub(super) async fn beat(
     let dead_after = shared.settings.dead_after();
     // The presence hash outlives the heartbeat so the reaper still finds it.
     let keep = millis(dead_after * 4);
-    let dead: Vec<String> = redis::cmd("EVAL")
-        .arg(BEAT)
-        .arg(2)
-        .arg(&shared.keys.nodes)
-        .arg(shared.keys.presence(node))
+    let dead: Vec<String> = eval(BEAT, &[&shared.keys.nodes, &shared.keys.presence(node)])
         .arg(node)
         .arg(keep)
         .arg(millis(dead_after))
@@ -81,11 +84,7 @@ pub(super) async fn beat(
         .await?;
     let mut users = Vec::new();
     for gone in dead.iter().filter(|gone| *gone != node) {
-        let theirs: Vec<UserId> = redis::cmd("EVAL")
-            .arg(REAP)
-            .arg(2)
-            .arg(&shared.keys.nodes)
-            .arg(shared.keys.presence(gone))
+        let theirs: Vec<UserId> = eval(REAP, &[&shared.keys.nodes, &shared.keys.presence(gone)])
             .arg(gone)
             .query_async(connection)
             .await?;
@@ -103,10 +102,7 @@ pub(super) async fn online_elsewhere(
     let Some(mut connection) = shared.connection() else {
         return Ok(HashSet::new());
     };
-    let nodes: Vec<String> = redis::cmd("EVAL")
-        .arg(LIVE)
-        .arg(1)
-        .arg(&shared.keys.nodes)
+    let nodes: Vec<String> = eval(LIVE, &[&shared.keys.nodes])
         .arg(millis(shared.settings.dead_after()))
         .query_async(&mut connection)
         .await?;
