@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: run test dev setup build e2e fmt trunk trunk-serve trunk-test clean
+.PHONY: run test dev setup build e2e fmt package trunk trunk-serve trunk-test clean
 
 run:          ## build (release) and serve http://127.0.0.1:3000 on ./data/penguin.db
 	@scripts/run.sh
@@ -26,6 +26,9 @@ e2e:          ## Playwright only (builds first)
 fmt:          ## format the code
 	@. scripts/lib.sh && cargo fmt --all
 
+package:      ## release build as one directory out/penguin/ (binary + site + unit + config)
+	@scripts/package.sh
+
 trunk:        ## client-only bundle with Trunk into dist/ (builds Trunk once, ~30 min cold)
 	@scripts/trunk.sh build
 
@@ -36,4 +39,4 @@ trunk-test:   ## the Trunk bundle against a real server on :3000, in Chromium
 	@scripts/trunk-test.sh
 
 clean:
-	@. scripts/lib.sh && cargo clean && rm -rf target/site dist
+	@. scripts/lib.sh && cargo clean && rm -rf target/site dist out

@@ -38,7 +38,10 @@ fi
 say "server under test: $base (database in $work)"
 status=0
 # The tests read the e-mail codes the server "sent" from its development outbox.
-(cd end2end && BASE_URL=$base PENGUIN_DEV_OUTBOX="$work/dev-outbox.txt" npx playwright test "$@") || status=$?
+# The admin spec runs `penguin admin` on the same database.
+(cd end2end && BASE_URL=$base PENGUIN_DEV_OUTBOX="$work/dev-outbox.txt" \
+  PENGUIN_BINARY="$binary" PENGUIN_DATABASE_URL="sqlite://$work/penguin.db" \
+  npx playwright test "$@") || status=$?
 if [ $status -ne 0 ]; then
   say "server log (last 50 lines):"
   tail -n 50 "$work/server.log" >&2

@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("register") view=pages::Register />
                     <Route path=StaticSegment("contacts") view=pages::Contacts />
                     <Route path=StaticSegment("account") view=pages::AccountPage />
+                    <Route path=StaticSegment("admin") view=pages::AdminPage />
                     <Route
                         path=(StaticSegment("groups"), ParamSegment("id"))
                         view=pages::GroupPage

@@ -8,6 +8,7 @@ use crate::db::{Database, DatabaseSettings};
 use crate::error::DomainError;
 use crate::hub::Hub;
 use crate::mail::Mailer;
+use crate::metrics::Metrics;
 use crate::migration::Migrator;
 use crate::settings::CoreSettings;
 use penguin_protocol::DatabaseBackend;
@@ -33,6 +34,8 @@ pub struct Core {
     pub(crate) committer: crate::messaging::group_commit::Committer,
     /// This node's membership of a cluster, when it has other nodes (see `cluster`).
     pub cluster: Option<Cluster>,
+    /// Counters and latencies for `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 /// How writing transactions begin.
@@ -119,7 +122,18 @@ impl Core {
                 reason: "several nodes need a shared PostgreSQL database, not SQLite".into(),
             });
         }
+        let migrating = !Migrator::get_pending_migrations(&db.conn).await?.is_empty();
         migrate(&db).await?;
+        // Pooled SQLite connections opened before an ALTER TABLE were seen to answer NULL
+        // for the added columns in RETURNING (now and then, under parallel tests): after
+        // migrating, start from fresh connections that only ever knew the new schema.
+        let db = if migrating {
+            db.conn.close_by_ref().await?;
+            drop(db);
+            Database::connect(database).await?
+        } else {
+            db
+        };
         tracing::info!("database schema is up to date");
         let limits = &settings.sign_in_limits;
         let throttles = Throttles {
@@ -137,7 +151,9 @@ impl Core {
             conn: db.conn.clone(),
             gate: (db.backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         };
-        let committer = crate::messaging::group_commit::Committer::start(writes.clone());
+        let metrics = Arc::new(Metrics::default());
+        let committer =
+            crate::messaging::group_commit::Committer::start(writes.clone(), metrics.clone());
         let hub = Hub::default();
         let (reaped, reaped_users) = tokio::sync::mpsc::unbounded_channel();
         let cluster = settings
@@ -155,6 +171,7 @@ impl Core {
             writes,
             committer,
             cluster,
+            metrics,
         };
         if let Some(cluster) = &core.cluster {
             let announcer = tokio::spawn(core.clone().announce_reaped(reaped_users));
@@ -177,6 +194,21 @@ impl Core {
 
     pub(crate) async fn begin_write(&self) -> Result<WriteTxn, DomainError> {
         self.writes.begin().await
+    }
+
+    /// Sends waiting for the group-commit writer.
+    pub fn queued_sends(&self) -> usize {
+        self.committer.queued()
+    }
+
+    /// Graceful shutdown, once nothing new can arrive: waits until every send handed to
+    /// the writer is committed, then closes the pool (on SQLite the last connection's
+    /// close checkpoints the WAL into the database file).
+    pub async fn shut_down(&self) -> Result<(), DomainError> {
+        self.committer.flush().await;
+        self.db.conn.close_by_ref().await?;
+        tracing::info!("database closed");
+        Ok(())
     }
 }
 

@@ -55,11 +55,17 @@ fn backend_of(url: &str) -> Result<DatabaseBackend, DomainError> {
 pub struct Database {
     pub conn: DatabaseConnection,
     pub backend: DatabaseBackend,
+    /// SQLite only: a shared `flock` on the database file for as long as the database is
+    /// open, so `penguin restore` (which needs it exclusively) cannot replace the file
+    /// under a running server. SQLite's own locks are `fcntl` locks, which `flock` does
+    /// not touch.
+    _in_use: Option<std::sync::Arc<std::fs::File>>,
 }
 
 impl Database {
     pub async fn connect(settings: &DatabaseSettings) -> Result<Self, DomainError> {
         let backend = settings.backend()?;
+        let mut sqlite_file = None;
         let mut options = ConnectOptions::new(settings.url.clone());
         options
             .max_connections(settings.max_connections)
@@ -76,6 +82,7 @@ impl Database {
                     }
                 })?;
                 create_parent_dir(parsed.get_filename())?;
+                sqlite_file = Some(parsed.get_filename().to_owned());
                 options.map_sqlx_sqlite_opts(sqlite_durability);
             }
             DatabaseBackend::Postgres => {
@@ -86,8 +93,18 @@ impl Database {
             }
         }
         let conn = sea_orm::Database::connect(options).await?;
+        let in_use = match sqlite_file {
+            Some(file) if file != std::path::Path::new(":memory:") => {
+                Some(std::sync::Arc::new(lock_shared(&file)?))
+            }
+            _ => None,
+        };
         tracing::info!(backend = backend.as_str(), "database connected");
-        Ok(Self { conn, backend })
+        Ok(Self {
+            conn,
+            backend,
+            _in_use: in_use,
+        })
     }
 
     /// Round trip to the database; the latency when it answered.
@@ -108,6 +125,20 @@ fn sqlite_durability(options: SqliteConnectOptions) -> SqliteConnectOptions {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
+}
+
+/// Marks the SQLite file as in use (see [`Database`]); refused while a restore holds it.
+fn lock_shared(file: &std::path::Path) -> Result<std::fs::File, DomainError> {
+    let in_use = |reason: String| DomainError::DatabaseInUse {
+        path: file.to_owned(),
+        reason,
+    };
+    let handle = std::fs::File::open(file).map_err(|e| in_use(e.to_string()))?;
+    handle.try_lock_shared().map_err(|e| match e {
+        std::fs::TryLockError::WouldBlock => in_use("a restore is replacing it".into()),
+        std::fs::TryLockError::Error(e) => in_use(e.to_string()),
+    })?;
+    Ok(handle)
 }
 
 fn create_parent_dir(file: &std::path::Path) -> Result<(), DomainError> {

@@ -12,6 +12,10 @@ pub enum DomainError {
     #[error("refused: {0}")]
     Refused(ErrorCode),
 
+    /// An administrator named an account that does not exist.
+    #[error("no user named `{0}`")]
+    NoSuchUser(String),
+
     #[error("invalid setting {name}: {reason}")]
     InvalidSetting { name: &'static str, reason: String },
 
@@ -24,6 +28,9 @@ pub enum DomainError {
         #[source]
         source: std::io::Error,
     },
+
+    #[error("the database `{}` cannot be used now: {reason}", path.display())]
+    DatabaseInUse { path: PathBuf, reason: String },
 
     #[error("database: {0}")]
     Database(#[from] DbErr),
@@ -50,11 +57,13 @@ impl DomainError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Refused(code) => *code,
+            Self::NoSuchUser(_) => ErrorCode::NotFound,
             Self::Database(DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) => ErrorCode::Unavailable,
             Self::Mail(_) => ErrorCode::MailUnavailable,
             Self::InvalidSetting { .. }
             | Self::InvalidDatabaseUrl { .. }
             | Self::CreateDataDir { .. }
+            | Self::DatabaseInUse { .. }
             | Self::Database(_)
             | Self::PasswordHash(_)
             | Self::Task(_) => ErrorCode::Internal,
@@ -63,7 +72,7 @@ impl DomainError {
 
     /// True for refusals the user caused: not worth an error-level log line.
     pub fn is_refusal(&self) -> bool {
-        matches!(self, Self::Refused(_))
+        matches!(self, Self::Refused(_) | Self::NoSuchUser(_))
     }
 }
 

@@ -3,6 +3,8 @@
 //! calls into it. Never compiled to wasm.
 
 pub mod accounts;
+pub mod admin;
+pub mod backup;
 pub mod cluster;
 pub mod core;
 pub mod db;
@@ -11,6 +13,7 @@ pub mod error;
 pub mod hub;
 pub mod mail;
 pub mod messaging;
+pub mod metrics;
 pub mod migration;
 pub mod presence;
 pub mod server_info;
@@ -20,6 +23,7 @@ pub mod social;
 pub use crate::cluster::ClusterSettings;
 pub use crate::core::Core;
 pub use accounts::{Caller, NewSession, Registration};
+pub use admin::Admin;
 pub use db::{Database, DatabaseSettings};
 pub use error::DomainError;
 pub use mail::MailSettings;

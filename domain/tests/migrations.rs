@@ -10,7 +10,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 use sea_orm_migration::{MigratorTrait, SchemaManager};
 
 /// Every migration, oldest first, with the tables it creates.
-const MIGRATIONS: [(&str, &[&str]); 4] = [
+const MIGRATIONS: [(&str, &[&str]); 5] = [
     ("m20261123_000001_create_users", &["users"]),
     (
         "m20261123_000002_sessions_and_social_graph",
@@ -28,6 +28,8 @@ const MIGRATIONS: [(&str, &[&str]); 4] = [
         &["conversations", "messages", "read_positions"],
     ),
     ("m20261123_000004_email_codes", &["email_codes"]),
+    // Two columns of `users`, no table.
+    ("m20261201_000005_admins_and_disabled_users", &[]),
 ];
 
 fn names(migrations: &[(&str, &[&str])]) -> Vec<String> {

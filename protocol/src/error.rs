@@ -134,6 +134,10 @@ error_codes! {
     InvalidCredentials = "invalid_credentials", 401,
         en: "Wrong username or password.",
         zh: "用户名或密码错误。";
+    /// An administrator disabled this account (told only after the right password).
+    AccountDisabled = "account_disabled", 403,
+        en: "This account has been disabled. Ask an administrator.",
+        zh: "该账号已被停用，请联系管理员。";
     InvalidUsername = "invalid_username", 400,
         en: "Usernames have 3 to 32 characters: letters, digits, '_', '.' or '-', starting with a letter or digit.",
         zh: "用户名为 3 到 32 个字符：字母、数字、“_”、“.”或“-”，并以字母或数字开头。";

@@ -2,6 +2,7 @@
 //! types. This crate has no I/O and no server dependencies so that the browser (wasm),
 //! the server and third-party clients (bots, the benchmark) share one definition.
 
+pub mod admin;
 pub mod error;
 pub mod frames;
 pub mod health;

@@ -1,7 +1,8 @@
 //! The server's configuration: one typed struct from flags and `PENGUIN_*` environment
 //! variables (flags win), with defaults that work on a fresh machine. cargo-leptos passes
 //! `LEPTOS_SITE_ADDR` / `LEPTOS_SITE_ROOT` during `cargo leptos watch`; they are used when
-//! the Penguin setting is absent.
+//! the Penguin setting is absent. An optional TOML file (`--config`) sits between the
+//! environment and the defaults: see `config_file`.
 
 use clap::Parser;
 use leptos::config::LeptosOptions;
@@ -36,7 +37,8 @@ pub struct Config {
     pub database_max_connections: u32,
 
     /// Directory of the built site (wasm, JavaScript, CSS, assets) [default:
-    /// LEPTOS_SITE_ROOT, else target/site].
+    /// LEPTOS_SITE_ROOT, else `site` next to the binary if there is one (`make
+    /// package`), else target/site].
     #[arg(long, env = "PENGUIN_SITE_ROOT")]
     pub site_root: Option<PathBuf>,
 
@@ -163,6 +165,19 @@ pub struct Config {
     /// Log filter in `tracing` syntax, e.g. `info` or `penguin_server=debug,info`.
     #[arg(long, env = "PENGUIN_LOG", default_value = "info")]
     pub log: String,
+
+    /// A TOML file of settings: keys are the flag names with `_` for `-`
+    /// (`database_url = "sqlite:///var/lib/penguin/penguin.db"`). Flags and `PENGUIN_*`
+    /// variables override it; an unknown key or a wrong value stops the server.
+    #[arg(long, env = "PENGUIN_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub ops: crate::ops_config::OpsSettings,
+
+    /// Without a command, Penguin serves.
+    #[command(subcommand)]
+    pub command: Option<crate::commands::Command>,
 }
 
 impl Config {
@@ -176,6 +191,7 @@ impl Config {
         self.site_root
             .clone()
             .or_else(|| std::env::var_os("LEPTOS_SITE_ROOT").map(PathBuf::from))
+            .or_else(crate::ops_config::packaged_site)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_SITE_ROOT))
     }
 

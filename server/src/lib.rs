@@ -7,9 +7,14 @@
 
 pub mod body_limit;
 pub mod client_addr;
+pub mod commands;
 pub mod config;
+pub mod config_file;
 pub mod error;
 pub mod health;
+pub mod lifecycle;
+pub mod metrics;
+pub mod ops_config;
 pub mod router;
 pub mod same_origin;
 pub mod shutdown;
@@ -33,6 +38,11 @@ pub struct Server {
     app: axum::Router,
     core: Core,
     pub local_addr: SocketAddr,
+    connections: lifecycle::Connections,
+    /// `--metrics-addr`, bound.
+    metrics_listener: Option<TcpListener>,
+    pub metrics_addr: Option<SocketAddr>,
+    shutdown_grace: std::time::Duration,
 }
 
 impl Server {
@@ -45,6 +55,18 @@ impl Server {
         let local_addr = listener
             .local_addr()
             .map_err(|source| ServerError::Bind { addr, source })?;
+        let metrics_listener = match config.ops.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| ServerError::Bind { addr, source })?,
+            ),
+            None => None,
+        };
+        let metrics_addr = metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok());
+        let connections = lifecycle::Connections::default();
         let state = AppState {
             leptos_options: config.leptos_options(local_addr),
             core: core.clone(),
@@ -61,6 +83,8 @@ impl Server {
                 per_second: f64::from(config.ws_sends_per_second),
                 burst: f64::from(config.ws_send_burst),
             },
+            connections: connections.clone(),
+            metrics_token: config.ops.metrics_token.as_deref().map(Into::into),
         };
         let app = router::build(state, policies);
         Ok(Self {
@@ -68,26 +92,58 @@ impl Server {
             app,
             core,
             local_addr,
+            connections,
+            metrics_listener,
+            metrics_addr,
+            shutdown_grace: config.ops.shutdown_grace(),
         })
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    /// Serves until `shutdown` completes, then shuts down gracefully (see `lifecycle`).
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         tracing::info!("Penguin listening on http://{}", self.local_addr);
         let pruning = tokio::spawn(prune_sessions_hourly(self.core.clone()));
+        let (begun, on_begun) = tokio::sync::watch::channel(false);
+        let signal = async move {
+            shutdown.await;
+            begun.send_replace(true);
+        };
+        let metrics = self.metrics_listener.map(|listener| {
+            let mut stopping = on_begun.clone();
+            let app = metrics::separate_router(self.core.clone());
+            tracing::info!(
+                "metrics on http://{}/metrics",
+                self.metrics_addr.unwrap_or(self.local_addr)
+            );
+            tokio::spawn(
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopping.wait_for(|begun| *begun).await;
+                    })
+                    .into_future(),
+            )
+        });
         // The peer address feeds per-address rate limits (see `client_addr`).
         let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ServerError::Serve);
+            .with_graceful_shutdown(signal)
+            .into_future();
+        let result = lifecycle::drain(
+            served,
+            on_begun,
+            &self.connections,
+            &self.core,
+            self.shutdown_grace,
+        )
+        .await;
         pruning.abort();
-        // The other nodes take over this node's users' presence.
-        self.core.leave_cluster().await;
-        served
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
+        result
     }
 }
 

@@ -32,6 +32,10 @@ pub struct Policies {
     pub cookies: CookiePolicy,
     pub client_addr: ClientAddrPolicy,
     pub sends: crate::ws::SendLimits,
+    /// WebSocket connections, for graceful shutdown.
+    pub connections: crate::lifecycle::Connections,
+    /// `/metrics` on this router with this bearer token (`--metrics-token`).
+    pub metrics_token: Option<Arc<str>>,
 }
 
 pub fn build(state: AppState, policies: Policies) -> Router {
@@ -46,8 +50,17 @@ pub fn build(state: AppState, policies: Policies) -> Router {
         core: state.core.clone(),
         origins: Arc::new(policies.origins.clone()),
         limits: policies.sends,
+        connections: policies.connections.clone(),
     };
-    Router::new()
+    let mut router = Router::new();
+    if let Some(token) = policies.metrics_token.clone() {
+        let metrics = crate::metrics::MetricsState {
+            core: state.core.clone(),
+            token: Some(token),
+        };
+        router = router.route("/metrics", get(crate::metrics::metrics).with_state(metrics));
+    }
+    router
         .route("/healthz", get(healthz))
         .route("/ws", get(crate::ws::upgrade).with_state(ws_state))
         // Pages and server functions (GET and POST under /api/), with the domain handle in

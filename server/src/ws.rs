@@ -11,6 +11,10 @@
 //!    every member. Per conversation the connection delivers in `seq` order with no
 //!    gaps or repeats: what it already sent is skipped, and a gap (two sends committed
 //!    in one order and published in the other) is filled from the database first.
+//!
+//! At shutdown the connection finishes the frame it is on and closes with 1001 (see
+//! `lifecycle`). Every ping interval it checks that its session still exists, so a
+//! signed-out-everywhere or disabled account's sockets close too.
 
 use crate::error::error_response;
 use crate::same_origin::OriginPolicy;
@@ -29,6 +33,7 @@ use penguin_protocol::{
 };
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::time::{Instant, interval, timeout};
 use tracing::Instrument;
@@ -46,6 +51,7 @@ pub struct WsState {
     pub core: Core,
     pub origins: Arc<OriginPolicy>,
     pub limits: SendLimits,
+    pub connections: crate::lifecycle::Connections,
 }
 
 /// Sends per connection: a burst of `burst`, refilled at `per_second`.
@@ -79,6 +85,9 @@ pub async fn upgrade(
         Err(error) => return error_response(error.code(), &headers).into_response(),
     };
     let locale = crate::error::request_locale(&headers);
+    let session = token.to_owned();
+    let stop = state.connections.track();
+    let counted = state.core.metrics.connection();
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         // Small buffers: most connections are idle most of the time.
@@ -87,15 +96,21 @@ pub async fn upgrade(
         .max_write_buffer_size(1024 * 1024)
         .on_upgrade(move |socket| {
             let span = tracing::info_span!("ws", user_id = caller.id());
-            Connection::new(state.core, caller, locale, state.limits)
-                .run(socket)
-                .instrument(span)
+            async move {
+                let _counted = counted;
+                Connection::new(state.core, caller, session, locale, state.limits)
+                    .run(socket, stop)
+                    .await;
+            }
+            .instrument(span)
         })
 }
 
 struct Connection {
     core: Core,
     caller: Caller,
+    /// The session token of the handshake, re-checked every ping interval.
+    session: String,
     locale: Locale,
     /// Per conversation, the newest seq sent to this client.
     delivered: HashMap<ConversationId, Seq>,
@@ -113,10 +128,17 @@ enum End {
 }
 
 impl Connection {
-    fn new(core: Core, caller: Caller, locale: Locale, limits: SendLimits) -> Self {
+    fn new(
+        core: Core,
+        caller: Caller,
+        session: String,
+        locale: Locale,
+        limits: SendLimits,
+    ) -> Self {
         Self {
             core,
             caller,
+            session,
             locale,
             delivered: HashMap::new(),
             limits,
@@ -126,9 +148,9 @@ impl Connection {
         }
     }
 
-    async fn run(mut self, socket: WebSocket) {
+    async fn run(mut self, socket: WebSocket, mut stop: crate::lifecycle::Stop) {
         let (mut sink, mut stream) = socket.split();
-        let end = self.serve(&mut sink, &mut stream).await;
+        let end = self.serve(&mut sink, &mut stream, &mut stop).await;
         // `serve` dropped this device from the hub; if it was the user's last (on any
         // node), tell their friends.
         self.core.announce_if_offline(self.caller.id()).await;
@@ -146,6 +168,7 @@ impl Connection {
         &mut self,
         sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
         stream: &mut futures_util::stream::SplitStream<WebSocket>,
+        stop: &mut crate::lifecycle::Stop,
     ) -> End {
         // 1. hello
         let cursors = match timeout(HELLO_TIMEOUT, stream.next()).await {
@@ -211,9 +234,17 @@ impl Connection {
                         return End::ClientLeft;
                     }
                 }
+                () = stop.requested() => {
+                    return End::Close(crate::lifecycle::GOING_AWAY, "server restarting");
+                }
                 _ = ping.tick() => {
                     if last_heard.elapsed() > 2 * PING_EVERY {
                         return End::Close(1001, "idle");
+                    }
+                    if let Err(error) = self.core.authenticate(&self.session).await
+                        && error.is_refusal()
+                    {
+                        return End::Close(1008, "session ended");
                     }
                     let ping = sink.send(WsMessage::Ping(Default::default()));
                     if !matches!(timeout(WRITE_TIMEOUT, ping).await, Ok(Ok(()))) {
@@ -401,6 +432,10 @@ impl Connection {
                 after = message.seq;
                 self.delivered.insert(conversation, after);
                 send(sink, &ServerFrame::Message { message }).await?;
+                self.core
+                    .metrics
+                    .messages_delivered
+                    .fetch_add(1, Ordering::Relaxed);
             }
             if !full {
                 return Ok(());
@@ -436,7 +471,18 @@ impl Connection {
                 .await;
         }
         self.delivered.insert(conversation, message.seq);
-        send(sink, frame).await
+        send(sink, frame).await?;
+        let metrics = &self.core.metrics;
+        metrics.messages_delivered.fetch_add(1, Ordering::Relaxed);
+        // From the commit (the server's clock stamped `sent_at`) to the socket.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let age = now - message.sent_at;
+        metrics
+            .delivery_latency
+            .observe(Duration::from_millis(u64::try_from(age).unwrap_or(0)));
+        Ok(())
     }
 
     async fn on_frame(

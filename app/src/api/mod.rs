@@ -3,6 +3,7 @@
 //! parameters, changes are `POST` with a JSON body.
 
 mod accounts;
+mod admin;
 mod email;
 mod friends;
 mod groups;
@@ -12,6 +13,7 @@ pub mod request;
 mod server_info;
 
 pub use accounts::*;
+pub use admin::*;
 pub use email::*;
 pub use friends::*;
 pub use groups::*;

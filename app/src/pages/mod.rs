@@ -1,6 +1,7 @@
 //! One module per route (or group of routes).
 
 mod account;
+mod admin;
 mod chat;
 mod contacts;
 mod group;
@@ -10,6 +11,7 @@ mod not_found;
 mod register;
 
 pub use account::AccountPage;
+pub use admin::AdminPage;
 pub use chat::ChatPage;
 pub use contacts::Contacts;
 pub use group::GroupPage;

@@ -73,6 +73,16 @@ impl Core {
         client: Option<IpAddr>,
     ) -> Result<NewSession, DomainError> {
         self.throttles.registrations_per_address.admit(client)?;
+        let user = self.insert_account(checked, email).await?;
+        self.start_session(user, None).await
+    }
+
+    /// Stores a checked registration; the database's unique indexes settle races.
+    pub(crate) async fn insert_account(
+        &self,
+        checked: Registration,
+        email: Option<String>,
+    ) -> Result<user::Model, DomainError> {
         let password_hash = self.passwords.hash(&checked.password).await?;
         let user = user::ActiveModel {
             username: Set(checked.username),
@@ -81,6 +91,10 @@ impl Core {
             password_hash: Set(password_hash),
             email: Set(email),
             created_at: Set(Utc::now()),
+            // Explicit rather than the columns' defaults: SQLite's RETURNING has been seen
+            // to answer NULL for a column added by ALTER TABLE with a default.
+            is_admin: Set(false),
+            disabled_at: Set(None),
             ..Default::default()
         }
         .insert(&self.db.conn)
@@ -94,7 +108,7 @@ impl Core {
             _ => on_unique_violation(e, ErrorCode::UsernameTaken),
         })?;
         tracing::info!(user_id = user.id, "account created");
-        self.start_session(user, None).await
+        Ok(user)
     }
 
     /// Checks the password and starts a new session, ending `replacing` (the session the

@@ -29,6 +29,12 @@ impl Caller {
     pub fn id(&self) -> UserId {
         self.user_id
     }
+
+    /// For the domain acting on a user's behalf where no session is involved (an
+    /// administrator creating a group owned by that user).
+    pub(crate) fn on_behalf_of(user_id: UserId) -> Self {
+        Self { user_id }
+    }
 }
 
 /// A session just started: the token goes into the cookie, once.
@@ -67,6 +73,12 @@ impl Core {
         user: user::Model,
         replacing: Option<&str>,
     ) -> Result<NewSession, DomainError> {
+        // Every way of signing in ends here, so a disabled account gets no session
+        // whichever proof it brought (its old sessions were deleted when it was disabled).
+        if user.disabled_at.is_some() {
+            tracing::warn!(user_id = user.id, "sign-in refused: account disabled");
+            return refuse(ErrorCode::AccountDisabled);
+        }
         if let Some(old) = replacing {
             self.sign_out(old).await?;
         }

@@ -14,6 +14,10 @@ pub struct Model {
     /// A verified e-mail address (lower-case, unique), for signing in with a code.
     pub email: Option<String>,
     pub created_at: ChronoDateTimeUtc,
+    /// May open /admin and call its server functions (set with `penguin admin make-admin`).
+    pub is_admin: bool,
+    /// When an administrator disabled the account: it cannot sign in.
+    pub disabled_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,11 +4,16 @@
 //! send does not sink the others), commits once, then answers every sender. Under low
 //! load a batch is a single send and nothing waits; under load the syncs per second
 //! stay flat while the messages per second grow.
+//!
+//! [`Committer::flush`] waits until everything queued before it is committed: graceful
+//! shutdown calls it after the last connection has ended, so no send that reached the
+//! writer is lost to the exit.
 
 use super::access::get_or_create;
 use crate::core::Writes;
 use crate::entity::{conversation, message};
 use crate::error::DomainError;
+use crate::metrics::Metrics;
 use chrono::Utc;
 use penguin_protocol::{Destination, ErrorCode, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -17,6 +22,7 @@ use sea_orm::{
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most sends one transaction takes.
@@ -37,9 +43,16 @@ pub(crate) struct Job {
     pub reply: oneshot::Sender<Result<Stored, DomainError>>,
 }
 
+/// What the writer is asked to do, in order.
+pub(crate) enum Work {
+    Store(Job),
+    /// Answered once everything queued before it is committed (or failed).
+    Flush(oneshot::Sender<()>),
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Committer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Work>,
     stats: Arc<CommitStats>,
 }
 
@@ -52,11 +65,24 @@ pub struct CommitStats {
 
 impl Committer {
     /// Starts the writer task; it ends when the last `Committer` is dropped.
-    pub(crate) fn start(writes: Writes) -> Self {
+    pub(crate) fn start(writes: Writes, metrics: Arc<Metrics>) -> Self {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         let stats = Arc::new(CommitStats::default());
-        tokio::spawn(run(writes, queue, stats.clone()));
+        tokio::spawn(run(writes, queue, stats.clone(), metrics));
         Self { jobs, stats }
+    }
+
+    /// Sends waiting for the writer right now.
+    pub(crate) fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
+    }
+
+    /// Waits until every send queued before this call is committed.
+    pub(crate) async fn flush(&self) {
+        let (done, flushed) = oneshot::channel();
+        if self.jobs.send(Work::Flush(done)).await.is_ok() {
+            let _ = flushed.await;
+        }
     }
 
     pub(crate) fn stats(&self) -> (u64, u64) {
@@ -68,54 +94,84 @@ impl Committer {
 
     pub(crate) async fn store(&self, job: Job) -> Result<(), DomainError> {
         self.jobs
-            .send(job)
+            .send(Work::Store(job))
             .await
             .map_err(|_| DomainError::Refused(ErrorCode::Unavailable))
     }
 }
 
-async fn run(writes: Writes, mut queue: mpsc::Receiver<Job>, stats: Arc<CommitStats>) {
+async fn run(
+    writes: Writes,
+    mut queue: mpsc::Receiver<Work>,
+    stats: Arc<CommitStats>,
+    metrics: Arc<Metrics>,
+) {
     while let Some(first) = queue.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        let mut batch = Vec::new();
+        let mut flush = None;
+        match first {
+            Work::Store(job) => batch.push(job),
+            Work::Flush(done) => flush = Some(done),
+        }
+        while flush.is_none() && batch.len() < MAX_BATCH {
             match queue.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(Work::Store(job)) => batch.push(job),
+                // What came before the flush is this batch; what comes after waits.
+                Ok(Work::Flush(done)) => flush = Some(done),
                 Err(_) => break,
             }
         }
-        let size = batch.len();
-        let mut results = store_batch(&writes, &batch).await;
-        // Batches of two nodes lock conversations in one order (see `lock_order`), so a
-        // deadlock needs a third party; should one happen, PostgreSQL aborted the whole
-        // transaction and it is safe to try again.
-        for _ in 0..3 {
-            match &results {
-                Err(error) if is_deadlock(error) => {
-                    tracing::warn!(%error, size, "group commit deadlocked; retrying");
-                    results = store_batch(&writes, &batch).await;
-                }
-                _ => break,
+        if !batch.is_empty() {
+            commit(&writes, batch, &stats, &metrics).await;
+        }
+        if let Some(done) = flush {
+            let _ = done.send(());
+        }
+    }
+}
+
+async fn commit(writes: &Writes, batch: Vec<Job>, stats: &CommitStats, metrics: &Metrics) {
+    let size = batch.len();
+    let started = Instant::now();
+    let mut results = store_batch(writes, &batch).await;
+    // Batches of two nodes lock conversations in one order (see `lock_order`), so a
+    // deadlock needs a third party; should one happen, PostgreSQL aborted the whole
+    // transaction and it is safe to try again.
+    for _ in 0..3 {
+        match &results {
+            Err(error) if is_deadlock(error) => {
+                tracing::warn!(%error, size, "group commit deadlocked; retrying");
+                results = store_batch(writes, &batch).await;
+            }
+            _ => break,
+        }
+    }
+    metrics.commit_latency.observe(started.elapsed());
+    if size > 1 {
+        tracing::debug!(size, "group commit");
+    }
+    match results {
+        Ok(results) => {
+            stats.batches.fetch_add(1, Ordering::Relaxed);
+            stats.messages.fetch_add(size as u64, Ordering::Relaxed);
+            let stored = results
+                .iter()
+                .filter(|r| matches!(r, Ok(Stored::New(..))))
+                .count();
+            metrics
+                .messages_received
+                .fetch_add(stored as u64, Ordering::Relaxed);
+            for (job, result) in batch.into_iter().zip(results) {
+                let _ = job.reply.send(result);
             }
         }
-        if size > 1 {
-            tracing::debug!(size, "group commit");
-        }
-        match results {
-            Ok(results) => {
-                stats.batches.fetch_add(1, Ordering::Relaxed);
-                stats.messages.fetch_add(size as u64, Ordering::Relaxed);
-                for (job, result) in batch.into_iter().zip(results) {
-                    let _ = job.reply.send(result);
-                }
-            }
-            Err(error) => {
-                tracing::error!(%error, size, "a batch of messages could not be committed");
-                let message = error.to_string();
-                for job in batch {
-                    let _ = job
-                        .reply
-                        .send(Err(DomainError::Database(DbErr::Custom(message.clone()))));
-                }
+        Err(error) => {
+            tracing::error!(%error, size, "a batch of messages could not be committed");
+            let message = error.to_string();
+            for job in batch {
+                let _ = job
+                    .reply
+                    .send(Err(DomainError::Database(DbErr::Custom(message.clone()))));
             }
         }
     }

@@ -8,6 +8,7 @@ mod m20261123_000001_create_users;
 mod m20261123_000002_sessions_and_social_graph;
 mod m20261123_000003_conversations_and_messages;
 mod m20261123_000004_email_codes;
+mod m20261201_000005_admins_and_disabled_users;
 mod schema;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_sessions_and_social_graph::Migration),
             Box::new(m20261123_000003_conversations_and_messages::Migration),
             Box::new(m20261123_000004_email_codes::Migration),
+            Box::new(m20261201_000005_admins_and_disabled_users::Migration),
         ]
     }
 }

@@ -419,7 +419,11 @@ async fn membership(
 }
 
 /// Takes a seat (atomically, against the limit) and adds the member.
-async fn add_member(txn: &WriteTxn, group_id: GroupId, user: UserId) -> Result<(), DomainError> {
+pub(crate) async fn add_member(
+    txn: &WriteTxn,
+    group_id: GroupId,
+    user: UserId,
+) -> Result<(), DomainError> {
     if group_member::Entity::find_by_id((group_id, user))
         .one(&**txn)
         .await?

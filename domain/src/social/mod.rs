@@ -4,7 +4,7 @@
 
 mod blocks;
 mod friends;
-mod groups;
+pub(crate) mod groups;
 mod search;
 
 pub use groups::NewGroup;

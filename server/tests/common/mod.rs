@@ -2,6 +2,7 @@
 //! Shared by the integration tests of this crate.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod ops;
 pub mod process;
 pub mod socket;
 
@@ -13,6 +14,8 @@ use tokio::sync::oneshot;
 
 pub struct Running {
     pub base: String,
+    /// `--metrics-addr`, when it was given.
+    pub metrics_base: Option<String>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
     _site: tempfile::TempDir,
@@ -45,6 +48,7 @@ impl Running {
         let config = Config::try_parse_from(args).unwrap();
         let server = Server::bind(&config).await.unwrap();
         let base = format!("http://{}", server.local_addr);
+        let metrics_base = server.metrics_addr.map(|addr| format!("http://{addr}"));
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(async move {
             server
@@ -56,6 +60,7 @@ impl Running {
         });
         Self {
             base,
+            metrics_base,
             stop: Some(stop),
             task,
             _site: site_dir,
