@@ -56,12 +56,19 @@ async fn a_backup_under_write_load_restores_every_acknowledged_message() {
             Duration::from_secs(60),
         ),
     );
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    // What Ben has seen acknowledged before the backup starts must be in it.
-    let (_, before) = connect(&server.base, ben.session.as_deref().unwrap(), vec![])
-        .await
-        .unwrap();
-    assert!(before.len() > 20, "writing had begun: {}", before.len());
+    // What Ben has seen acknowledged before the backup starts must be in it. Waits
+    // until the writing is well under way (however fast this machine commits).
+    let mut before = Vec::new();
+    for _ in 0..200 {
+        (_, before) = connect(&server.base, ben.session.as_deref().unwrap(), vec![])
+            .await
+            .unwrap();
+        if before.len() >= 20 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(before.len() >= 20, "writing had begun: {}", before.len());
     let db_arg = ["--database-url", db_url.as_str()];
     let report = penguin_ok(&[&db_arg[..], &["backup", "--to", &backup]].concat(), None);
     assert!(report.contains("backup written"), "{report}");
