@@ -122,7 +122,10 @@ impl Core {
                 reason: "several nodes need a shared PostgreSQL database, not SQLite".into(),
             });
         }
-        let migrating = !Migrator::get_pending_migrations(&db.conn).await?.is_empty();
+        // (SQLite only: on PostgreSQL even this read installs the bookkeeping table, which
+        // must happen under `migrate`'s lock when nodes start at once.)
+        let migrating = db.backend == DatabaseBackend::Sqlite
+            && !Migrator::get_pending_migrations(&db.conn).await?.is_empty();
         migrate(&db).await?;
         // Pooled SQLite connections opened before an ALTER TABLE were seen to answer NULL
         // for the added columns in RETURNING (now and then, under parallel tests): after
