@@ -272,6 +272,28 @@ pub async fn connect(
     }
 }
 
+/// Every message of `conversation_id` from its start, read over a new socket, checked
+/// to be one gap-free order (`what` says why the caller expects that).
+pub async fn read_conversation(
+    base: &str,
+    session: &str,
+    conversation_id: penguin_protocol::ConversationId,
+    what: &str,
+) -> Vec<penguin_protocol::Message> {
+    let cursors = vec![Cursor {
+        conversation_id,
+        seq: 0,
+    }];
+    let (_ws, stored) = connect(base, session, cursors).await.unwrap();
+    let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=stored.len() as i64).collect::<Vec<_>>(),
+        "{what}"
+    );
+    stored
+}
+
 /// The next frame, or how the connection ended.
 pub async fn next(ws: &mut Ws) -> Result<ServerFrame, Ended> {
     loop {
