@@ -85,9 +85,13 @@ where
     F: Future<Output = std::io::Result<()>> + Send + 'static,
 {
     let mut http = tokio::spawn(served);
+    // Biased, shutdown first: `begun` turns true before axum sees its signal, and with
+    // only WebSockets open (which axum does not wait for) both branches are then ready
+    // at once; a random pick would take a graceful stop for a failure.
     let early = tokio::select! {
-        ended = &mut http => Some(ended),
+        biased;
         () = async { let _ = begun.wait_for(|begun| *begun).await; } => None,
+        ended = &mut http => Some(ended),
     };
     if let Some(ended) = early {
         // Serving failed on its own; still end connections and commit what is queued.

@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::ops::{
-    Api, Process, Sender, befriend, connect, free_port, penguin, penguin_ok, read_conversation,
-};
+use common::ops::{Api, Sender, befriend, connect, penguin, penguin_ok, read_conversation};
+use common::process::Process;
 use penguin_protocol::Destination;
 use std::time::Duration;
 
@@ -16,24 +15,18 @@ async fn a_backup_under_write_load_restores_every_acknowledged_message() {
     let dir = tempfile::tempdir().unwrap();
     let db_file = dir.path().join("data").join("penguin.db");
     let db_url = format!("sqlite://{}", db_file.display());
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(&site).unwrap();
-    let site = site.to_str().unwrap().to_owned();
     let backup_file = dir.path().join("backups").join("penguin-1.db");
     std::fs::create_dir_all(backup_file.parent().unwrap()).unwrap();
     let backup = backup_file.to_str().unwrap().to_owned();
-    let port = free_port();
     let args = [
         "--database-url",
         &db_url,
-        "--site-root",
-        &site,
         "--ws-sends-per-second",
         "100000",
         "--ws-send-burst",
         "100000",
     ];
-    let server = Process::start(port, &args).await;
+    let mut server = Process::start("backup", &args).await;
 
     let mut ann = Api::new(&server.base);
     ann.register("ann").await;
@@ -110,7 +103,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_message() {
         "the replaced database is kept"
     );
 
-    let server = Process::start(port, &args).await;
+    server.restart().await;
     let mut ben = Api::new(&server.base);
     assert!(ben.sign_in("ben", common::ops::PASSWORD).await.is_success());
     let conversation_id = before[0].conversation_id;

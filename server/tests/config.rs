@@ -6,9 +6,12 @@
 mod common;
 
 use clap::CommandFactory;
-use common::ops::{free_port, penguin_env};
+use common::ops::{Api, connect, penguin_env};
+use common::process::Process;
 use penguin_server::Config;
+use penguin_testkit::redis::free_port;
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// `penguin config`'s answer: per key, the TOML value and the source in the comment.
 fn effective(args: &[&str], env: &[(&str, &str)]) -> HashMap<String, (toml::Value, String)> {
@@ -194,4 +197,57 @@ fn the_packaged_settings_file_is_valid() {
         got["metrics_addr"].0,
         toml::Value::String("127.0.0.1:9100".into())
     );
+}
+
+/// `--log-format json`: every line a serving process writes is one JSON object with a
+/// time, a level, a target and the message, and structured fields stay fields.
+#[tokio::test]
+async fn json_logs_are_one_object_per_line_with_their_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("penguin.db").display());
+    let args = ["--database-url", &db_url, "--log-format", "json"];
+    let mut server = Process::start("json-logs", &args).await;
+    let mut ann = Api::new(&server.base);
+    ann.register("ann").await;
+    let (_ws, _) = connect(&server.base, ann.session.as_deref().unwrap(), vec![])
+        .await
+        .unwrap();
+    server.sigterm();
+    assert!(server.exit_status(Duration::from_secs(15)).await.success());
+
+    let output = server.stdout_text();
+    let events: Vec<serde_json::Value> = output
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|error| panic!("not JSON ({error}): {line}"))
+        })
+        .collect();
+    for event in &events {
+        let time = event["timestamp"].as_str().unwrap_or_default();
+        // RFC 3339 in UTC, as `2026-12-02T03:40:12.123456Z`.
+        let (date, clock) = time.split_once('T').unwrap_or_default();
+        assert!(
+            date.len() == 10 && date.split('-').count() == 3 && clock.ends_with('Z'),
+            "an RFC 3339 timestamp: {event}"
+        );
+        assert!(
+            ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"].contains(&event["level"].as_str().unwrap()),
+            "{event}"
+        );
+        assert!(event["target"].is_string(), "{event}");
+        assert!(event["fields"]["message"].is_string(), "{event}");
+    }
+    let message =
+        |event: &serde_json::Value| event["fields"]["message"].as_str().unwrap().to_owned();
+    let listening = format!("Penguin listening on http://127.0.0.1:{}", server.port);
+    assert!(events.iter().any(|e| message(e) == listening), "{output}");
+    let stopping = events
+        .iter()
+        .find(|e| message(e).starts_with("shutting down: no new connections"))
+        .unwrap_or_else(|| panic!("the shutdown is logged: {output}"));
+    assert_eq!(
+        stopping["fields"]["websockets"], 1,
+        "the open socket is counted in its own field"
+    );
+    assert_eq!(message(events.last().unwrap()), "stopped");
 }

@@ -6,7 +6,8 @@
 
 mod common;
 
-use common::ops::{Api, Ended, Process, Sender, free_port, going_away, read_conversation};
+use common::ops::{Api, Ended, Sender, going_away, read_conversation};
+use common::process::Process;
 use penguin_protocol::Destination;
 use serde_json::json;
 use std::collections::HashSet;
@@ -18,15 +19,9 @@ const PER_SENDER: usize = 150;
 async fn a_restart_under_traffic_loses_no_acknowledged_message() {
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}", dir.path().join("penguin.db").display());
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(&site).unwrap();
-    let site = site.to_str().unwrap().to_owned();
-    let port = free_port();
     let args = [
         "--database-url",
         &db_url,
-        "--site-root",
-        &site,
         "--ws-sends-per-second",
         "100000",
         "--ws-send-burst",
@@ -34,8 +29,8 @@ async fn a_restart_under_traffic_loses_no_acknowledged_message() {
         "--shutdown-grace-secs",
         "10",
     ];
-    let first = Process::start(port, &args).await;
-    let base = first.base.clone();
+    let mut server = Process::start("graceful", &args).await;
+    let base = server.base.clone();
 
     // Four members of one group; three of them send.
     let mut apis = Vec::new();
@@ -76,10 +71,10 @@ async fn a_restart_under_traffic_loses_no_acknowledged_message() {
 
     // Mid-stream: SIGTERM, a clean exit, and a new process on the same port and file.
     tokio::time::sleep(Duration::from_millis(800)).await;
-    first.sigterm();
-    let status = first.exit_status(Duration::from_secs(15)).await;
+    server.sigterm();
+    let status = server.exit_status(Duration::from_secs(15)).await;
     assert!(status.success(), "a graceful stop exits 0, not {status}");
-    let second = Process::start(port, &args).await;
+    server.restart().await;
 
     let mut acked = Vec::new();
     let mut closes = Vec::new();
@@ -106,7 +101,7 @@ async fn a_restart_under_traffic_loses_no_acknowledged_message() {
     // Dan reads the whole conversation from the new process.
     let conversation_id = acked[0].conversation_id;
     let stored = read_conversation(
-        &second.base,
+        &server.base,
         apis[3].session.as_deref().unwrap(),
         conversation_id,
         "one gap-free order",

@@ -5,218 +5,46 @@
 mod common;
 
 use common::Running;
-use futures_util::{SinkExt, StreamExt};
-use penguin_protocol::frames::FRAME_VERSION;
-use penguin_protocol::{
-    ClientFrame, Cursor, Destination, FriendRequests, GroupDetails, ServerFrame, UserSummary,
-};
+use common::ops::{Api, befriend, connect, next, read_conversation};
+use common::process::Process;
+use futures_util::SinkExt;
+use penguin_protocol::{ClientFrame, Destination, GroupDetails, ServerFrame};
 use serde_json::json;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// The real `penguin` binary as a child process on `db_url`.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Process {
-    async fn start(db_url: &str, site: &std::path::Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_penguin"))
-            .args([
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--database-url",
-                db_url,
-            ])
-            .arg("--site-root")
-            .arg(site)
-            .args([
-                "--log",
-                "warn",
-                "--ws-sends-per-second",
-                "100000",
-                "--ws-send-burst",
-                "100000",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start penguin");
-        // Owned at once, so Drop kills and reaps it whatever happens next.
-        let process = Self {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let client = reqwest::Client::new();
-        for _ in 0..200 {
-            let health = client.get(format!("{}/healthz", process.base)).send().await;
-            if health.is_ok_and(|r| r.status().is_success()) {
-                return process;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("penguin did not start");
-    }
-
-    fn kill_9(mut self) {
-        self.child.kill().expect("SIGKILL"); // Child::kill is SIGKILL on Unix
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn post(
-    client: &reqwest::Client,
-    base: &str,
-    session: Option<&str>,
-    endpoint: &str,
-    body: serde_json::Value,
-) -> (Option<String>, serde_json::Value) {
-    let mut request = client.post(format!("{base}/api/{endpoint}")).json(&body);
-    if let Some(token) = session {
-        request = request.header("cookie", format!("penguin_session={token}"));
-    }
-    let response = request.send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "{endpoint}: {}",
-        response.status()
-    );
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("penguin_session="))
-        .map(|v| v.split(';').next().unwrap().to_owned());
-    (cookie, response.json().await.unwrap())
-}
-
-async fn connect(
-    base: &str,
-    session: &str,
-    cursors: Vec<Cursor>,
-) -> (Ws, Vec<penguin_protocol::Message>) {
-    let mut request = format!("{}/ws", base.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "cookie",
-        format!("penguin_session={session}").parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("handshake");
-    let hello = ClientFrame::Hello {
-        v: FRAME_VERSION,
-        cursors,
-    };
-    ws.send(WsMessage::text(serde_json::to_string(&hello).unwrap()))
-        .await
-        .unwrap();
-    let mut caught_up = Vec::new();
-    loop {
-        match recv(&mut ws).await {
-            Some(ServerFrame::Welcome { .. }) => {}
-            Some(ServerFrame::Message { message }) => caught_up.push(message),
-            Some(ServerFrame::CaughtUp) => return (ws, caught_up),
-            other => panic!("unexpected during catch-up: {other:?}"),
-        }
-    }
-}
-
-/// The next frame; `None` when the connection ended.
-async fn recv(ws: &mut Ws) -> Option<ServerFrame> {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(10), ws.next())
-            .await
-            .expect("a frame within 10 s")
-        {
-            Some(Ok(WsMessage::Text(text))) => return Some(serde_json::from_str(&text).unwrap()),
-            Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => {}
-            _ => return None,
-        }
-    }
-}
 
 #[tokio::test]
 async fn acknowledged_messages_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}", dir.path().join("penguin.db").display());
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(&site).unwrap();
-    let client = reqwest::Client::new();
-    let server = Process::start(&db_url, &site).await;
+    let args = [
+        "--database-url",
+        &db_url,
+        "--log",
+        "warn",
+        "--ws-sends-per-second",
+        "100000",
+        "--ws-send-burst",
+        "100000",
+    ];
+    let mut server = Process::start("durability", &args).await;
     let base = server.base.clone();
-    let register = |name: &'static str| {
-        let (client, base) = (client.clone(), base.clone());
-        async move {
-            let (cookie, user) = post(&client, &base, None, "register",
-                json!({"username": name, "display_name": name, "password": "correct horse battery"})).await;
-            (
-                cookie.unwrap(),
-                serde_json::from_value::<UserSummary>(user).unwrap(),
-            )
-        }
-    };
-    let (ann, _) = register("ann").await;
-    let (ben, ben_user) = register("ben").await;
-    post(
-        &client,
-        &base,
-        Some(&ann),
-        "send_friend_request",
-        json!({"user_id": ben_user.id}),
-    )
-    .await;
-    let (_, requests) = (
-        None::<String>,
-        client
-            .get(format!("{base}/api/friend_requests"))
-            .header("cookie", format!("penguin_session={ben}"))
-            .send()
-            .await
-            .unwrap()
-            .json::<FriendRequests>()
-            .await
-            .unwrap(),
-    );
-    post(
-        &client,
-        &base,
-        Some(&ben),
-        "answer_friend_request",
-        json!({"request_id": requests.incoming[0].id, "accept": true}),
-    )
-    .await;
+    let mut ann_api = Api::new(&base);
+    ann_api.register("ann").await;
+    let mut ben_api = Api::new(&base);
+    let ben_id = ben_api.register("ben").await;
+    befriend(&mut ann_api, &mut ben_api, ben_id).await;
+    let (ann, ben) = (ann_api.session.unwrap(), ben_api.session.unwrap());
 
     // Ann sends as fast as acks come back; the server is killed mid-stream.
-    let (mut ws, _) = connect(&base, &ann, vec![]).await;
-    let to_ben = Destination::Direct {
-        user_id: ben_user.id,
-    };
+    let (mut ws, _) = connect(&base, &ann, vec![]).await.unwrap();
+    let to_ben = Destination::Direct { user_id: ben_id };
     let mut acked = Vec::new();
     let mut sent = 0;
     let killer = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(700)).await;
-        server.kill_9();
+        server.kill9();
+        server
     });
     'traffic: for i in 0..10_000 {
         let frame = ClientFrame::Send {
@@ -233,18 +61,18 @@ async fn acknowledged_messages_survive_kill_9() {
         }
         sent += 1;
         loop {
-            match recv(&mut ws).await {
-                Some(ServerFrame::Ack { ack }) => {
+            match next(&mut ws).await {
+                Ok(ServerFrame::Ack { ack }) => {
                     acked.push(ack);
                     break;
                 }
-                Some(ServerFrame::Message { .. }) => {}
-                Some(other) => panic!("{other:?}"),
-                None => break 'traffic,
+                Ok(ServerFrame::Message { .. }) => {}
+                Ok(other) => panic!("{other:?}"),
+                Err(_) => break 'traffic,
             }
         }
     }
-    killer.await.unwrap();
+    let mut server = killer.await.unwrap();
     assert!(
         acked.len() > 5,
         "the kill came too early to prove anything ({} acks)",
@@ -254,22 +82,14 @@ async fn acknowledged_messages_survive_kill_9() {
 
     // Restart on the same file: Ben resumes from nothing and gets every acked message,
     // once, in order; unacknowledged ones may or may not be there, but never twice.
-    let server = Process::start(&db_url, &site).await;
-    let (_ws, got) = connect(
+    server.restart().await;
+    let got = read_conversation(
         &server.base,
         &ben,
-        vec![Cursor {
-            conversation_id: acked[0].conversation_id,
-            seq: 0,
-        }],
+        acked[0].conversation_id,
+        "gap-free, in order, no repeats",
     )
     .await;
-    let seqs: Vec<i64> = got.iter().map(|m| m.seq).collect();
-    assert_eq!(
-        seqs,
-        (1..=got.len() as i64).collect::<Vec<_>>(),
-        "gap-free, in order, no repeats"
-    );
     for ack in &acked {
         let stored = &got[usize::try_from(ack.seq - 1).unwrap()];
         assert_eq!(
@@ -277,7 +97,6 @@ async fn acknowledged_messages_survive_kill_9() {
             "acked message {ack:?} survives"
         );
     }
-    drop(server);
 }
 
 #[tokio::test]
@@ -308,7 +127,7 @@ async fn concurrent_senders_in_a_group_see_one_order() {
         let session = browser.session.clone().unwrap();
         let base = server.base.clone();
         tasks.push(tokio::spawn(async move {
-            let (mut ws, _) = connect(&base, &session, vec![]).await;
+            let (mut ws, _) = connect(&base, &session, vec![]).await.unwrap();
             for i in 0..15 {
                 let frame = ClientFrame::Send {
                     client_id: format!("u{index}-{i}"),
@@ -322,7 +141,7 @@ async fn concurrent_senders_in_a_group_see_one_order() {
             // Everyone receives all 60 messages (their own included), in seq order.
             let mut seen = Vec::new();
             while seen.len() < 60 {
-                if let Some(ServerFrame::Message { message }) = recv(&mut ws).await {
+                if let Ok(ServerFrame::Message { message }) = next(&mut ws).await {
                     seen.push((message.seq, message.client_id));
                 }
             }

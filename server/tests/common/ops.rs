@@ -6,7 +6,7 @@ use futures_util::{SinkExt, StreamExt};
 use penguin_protocol::frames::FRAME_VERSION;
 use penguin_protocol::{ClientFrame, Cursor, Destination, FriendRequests, SendAck, ServerFrame};
 use serde_json::json;
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -16,14 +16,6 @@ pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub const PASSWORD: &str = "correct horse battery";
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// `penguin <args>` run to completion (a command such as `admin` or `backup`), with
 /// `stdin` as its standard input.
@@ -68,73 +60,6 @@ pub fn penguin_ok(args: &[&str], stdin: Option<&str>) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
-}
-
-/// A serving `penguin` on a loopback port. Dropping it kills it.
-pub struct Process {
-    child: Option<Child>,
-    pub base: String,
-}
-
-impl Process {
-    /// Starts `penguin --addr 127.0.0.1:<port> <args>` and waits until /healthz answers.
-    pub async fn start(port: u16, args: &[&str]) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_penguin"))
-            .args(["--addr", &format!("127.0.0.1:{port}")])
-            .args(["--log", "warn"])
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start penguin");
-        let process = Self {
-            child: Some(child),
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            let health = client.get(format!("{}/healthz", process.base)).send().await;
-            if health.is_ok_and(|r| r.status().is_success()) {
-                return process;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("penguin did not start on port {port}");
-    }
-
-    /// Sends SIGTERM, as systemd does to stop a service.
-    pub fn sigterm(&self) {
-        let pid = self.child.as_ref().unwrap().id().to_string();
-        let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(status.success(), "kill -TERM {pid}");
-    }
-
-    /// Waits for the process to exit on its own (after [`Process::sigterm`]).
-    pub async fn exit_status(mut self, within: Duration) -> ExitStatus {
-        let mut child = self.child.take().unwrap();
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("penguin did not exit within {within:?} of SIGTERM");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 /// HTTP calls as one signed-in user (the site's own Origin on changes, like a browser).

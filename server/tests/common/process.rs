@@ -1,8 +1,8 @@
-//! The real `penguin` binary as a child process, for tests about processes: several
-//! nodes of a cluster, `kill -9`.
+//! The real `penguin` binary as a child process, for tests whose subject is processes:
+//! several nodes of a cluster, `kill -9`, SIGTERM and restarts, its log output.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 pub struct Process {
@@ -10,13 +10,17 @@ pub struct Process {
     pub port: u16,
     child: Option<Child>,
     args: Vec<String>,
-    log: PathBuf,
+    /// Standard error (panics, clap) and standard output (the log of a serving
+    /// process), appended to over restarts.
+    stderr: PathBuf,
+    stdout: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Process {
-    /// Starts the binary with `args` (plus a free port and a private site root and
-    /// outbox) and waits until `/healthz` answers 200.
+    /// Starts the binary with `args` (plus a free port, a private site root and outbox,
+    /// and `--log info` unless `args` choose a filter) and waits until `/healthz`
+    /// answers 200.
     pub async fn start(name: &str, args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = penguin_testkit::redis::free_port();
@@ -27,36 +31,43 @@ impl Process {
             dir.path().to_str().unwrap().into(),
             "--dev-outbox".into(),
             dir.path().join("outbox.txt").to_str().unwrap().into(),
-            "--log".into(),
-            "info".into(),
         ];
+        if !args.contains(&"--log") {
+            all.extend(["--log".into(), "info".into()]);
+        }
         all.extend(args.iter().map(|a| (*a).to_owned()));
         let mut process = Self {
             base: format!("http://127.0.0.1:{port}"),
             port,
             child: None,
             args: all,
-            log: dir.path().join(format!("{name}.log")),
+            stderr: dir.path().join(format!("{name}.stderr")),
+            stdout: dir.path().join(format!("{name}.stdout")),
             _dir: dir,
         };
-        process.spawn();
-        process.wait_healthy().await;
+        process.restart().await;
         process
     }
 
-    fn spawn(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .unwrap();
+    /// Starts the binary again with the same arguments, port and files (after it
+    /// exited or was killed) and waits until it is healthy.
+    pub async fn restart(&mut self) {
+        assert!(self.child.is_none(), "restart of a running process");
+        let append = |path: &PathBuf| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .unwrap()
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_penguin"))
             .args(&self.args)
-            .stdout(Stdio::null())
-            .stderr(log)
+            .stdout(append(&self.stdout))
+            .stderr(append(&self.stderr))
             .spawn()
             .expect("the penguin binary runs");
         self.child = Some(child);
+        self.wait_healthy().await;
     }
 
     async fn wait_healthy(&mut self) {
@@ -104,6 +115,33 @@ impl Process {
         }
     }
 
+    /// Sends SIGTERM, as systemd does to stop a service.
+    pub fn sigterm(&self) {
+        let pid = self.child.as_ref().expect("running").id().to_string();
+        let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(status.success(), "kill -TERM {pid}");
+    }
+
+    /// Waits for the process to exit on its own (after [`Process::sigterm`]).
+    pub async fn exit_status(&mut self, within: Duration) -> ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "penguin did not exit within {within:?}; its log:\n{}",
+                    self.log()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// SIGKILL: no graceful anything.
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -112,13 +150,25 @@ impl Process {
         }
     }
 
+    /// Everything the process wrote, standard error first.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        format!("{}{}", self.stderr_text(), self.stdout_text())
+    }
+
+    pub fn stdout_text(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+
+    pub fn stderr_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 }
 
 impl Drop for Process {
     fn drop(&mut self) {
-        self.kill9();
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
