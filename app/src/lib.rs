@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::{Html, Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, StaticSegment,
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
 };
 
 pub use error::AppError;
@@ -43,7 +43,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = i18n::provide_locale();
     auth::provide_auth();
-    realtime::provide_realtime();
+    let realtime = realtime::provide_realtime();
 
     // A marker for tests and tools: set once the wasm app has taken over the page.
     // Effects never run during server rendering, so its presence proves hydration.
@@ -62,9 +62,9 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/penguin.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="color-scheme" content="light dark" />
-        <Title formatter=|page: String| {
-            if page.is_empty() { "Penguin".to_owned() } else { format!("{page} · Penguin") }
-        } />
+        // Read inside the title's effect, so the unread count follows every message.
+        <Title formatter=move |page: String| pages::unread_title(&page, realtime.total_unread()) />
+        <pages::UnreadFavicon />
         <Router>
             <components::TopBar />
             <main class="page">
@@ -79,10 +79,13 @@ pub fn App() -> impl IntoView {
                         path=(StaticSegment("groups"), ParamSegment("id"))
                         view=pages::GroupPage
                     />
-                    <Route
-                        path=(StaticSegment("chat"), ParamSegment("kind"), ParamSegment("id"))
-                        view=pages::ChatPage
-                    />
+                    <ParentRoute path=StaticSegment("chat") view=pages::ChatShell>
+                        <Route path=StaticSegment("") view=pages::NoChatSelected />
+                        <Route
+                            path=(ParamSegment("kind"), ParamSegment("id"))
+                            view=pages::ChatPane
+                        />
+                    </ParentRoute>
                 </Routes>
             </main>
         </Router>

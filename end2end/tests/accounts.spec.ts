@@ -129,13 +129,13 @@ test("a wrong password is refused; signing out and in again works", async ({ pag
 
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/contacts$/);
+  await expect(page).toHaveURL(/\/chat$/);
   await expect(page.locator(".current-user")).toHaveText(carol.displayName);
 
   // The session survives a fresh server render.
   await page.reload();
   await hydrated(page);
-  await expect(page.getByRole("heading", { name: "Contacts", exact: true })).toBeVisible();
+  await expect(page.getByRole("tab", { name: "Friends" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 
   // A group she is not in does not exist, as far as she can tell.
@@ -173,7 +173,7 @@ test("registration checks its input and shows the server's refusals", async ({ p
 
   await form.confirmation.fill(PASSWORD);
   await form.submit.click();
-  await expect(page).toHaveURL(/\/contacts$/);
+  await expect(page).toHaveURL(/\/chat$/);
 
   // Refused by the server: the username is taken (by dave, who is signed in now).
   await page.getByRole("button", { name: "Sign out" }).click();

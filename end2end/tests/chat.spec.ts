@@ -279,7 +279,7 @@ test("a user who was signed out sees what they missed after signing in", async (
   await b.getByLabel("Username").fill(bob.username);
   await b.getByLabel("Password").fill(PASSWORD);
   await b.getByRole("button", { name: "Sign in" }).click();
-  await expect(b).toHaveURL(/\/contacts$/);
+  await expect(b).toHaveURL(/\/chat$/);
   await openChatFromContacts(b, alice);
   await expect(bodies(b)).toHaveText(["before you left", "while you were away 1", "while you were away 2"]);
   await b.waitForTimeout(500);

@@ -44,7 +44,7 @@ export async function expectOnline(page: Page) {
 }
 
 export function log(page: Page) {
-  return page.getByRole("list", { name: "Messages", exact: true });
+  return page.getByRole("log", { name: "Messages", exact: true });
 }
 
 export function bodies(page: Page) {
@@ -58,3 +58,40 @@ export async function say(page: Page, text: string) {
   await expect(box).toHaveValue("");
 }
 
+
+/** Stores `count` messages from `page`'s user to `to` over HTTP (`send_message`), one
+ * after the other, with bodies `${prefix} 1` … `${prefix} count`. */
+export async function sendByApi(
+  page: Page,
+  to: { kind: "direct"; user_id: number } | { kind: "group"; group_id: number },
+  prefix: string,
+  count: number,
+) {
+  for (let i = 1; i <= count; i++) {
+    const answer = await page.request.post("/api/send_message", {
+      data: { client_id: `${prefix.replace(/[^A-Za-z0-9_-]/g, "_")}-${i}-${Math.random().toString(36).slice(2)}`, to, body: `${prefix} ${i}` },
+    });
+    expect(answer.ok(), await answer.text()).toBeTruthy();
+  }
+}
+
+/** Opens `/chat` and the chat with `name` from the contact panel (Friends tab). */
+export async function openChatInPanel(page: Page, name: string, tab = "Friends") {
+  if (!/\/chat(\/|$)/.test(new URL(page.url()).pathname)) {
+    await page.goto("/chat");
+    await hydrated(page);
+  }
+  await page.getByRole("tab", { name: tab }).click();
+  await page.getByRole("tabpanel").getByRole("link", { name: new RegExp(escapeRegExp(name)) }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(name);
+  await expectOnline(page);
+}
+
+/** The panel entry (a list item) of `name` in the current tab. */
+export function entry(page: Page, name: string) {
+  return page.getByRole("tabpanel").getByTestId("contact").filter({ hasText: name });
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

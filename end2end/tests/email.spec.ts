@@ -23,8 +23,8 @@ async function fillRegistration(page: Page, user: User) {
 }
 
 async function expectSignedInAs(page: Page, user: User) {
-  await expect(page).toHaveURL(/\/contacts$/);
-  await expect(page.getByRole("heading", { name: "Contacts", exact: true })).toBeVisible();
+  await expect(page).toHaveURL(/\/chat$/);
+  await expect(page.getByRole("tab", { name: "Friends" })).toBeVisible();
   await expect(page.locator(".current-user")).toHaveText(user.displayName);
 }
 

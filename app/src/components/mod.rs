@@ -1,5 +1,6 @@
 //! Pieces of UI shared by several pages.
 
+mod avatar;
 mod confirm;
 mod email_code;
 mod field;
@@ -11,6 +12,7 @@ mod signed_in;
 mod top_bar;
 mod user_name;
 
+pub use avatar::Avatar;
 pub use confirm::confirm;
 pub use email_code::{CodeField, CodeSentNotice, EmailCodeFlow, EmailField};
 pub use field::Field;

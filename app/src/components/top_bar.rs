@@ -63,6 +63,7 @@ fn SignedInNav(user: UserSummary) -> impl IntoView {
         <span class="current-user" title=format!("@{}", user.username)>
             {user.display_name}
         </span>
+        <A href="/chat">{move || t(Key::NavChats)}</A>
         <A href="/contacts">{move || t(Key::NavContacts)}</A>
         <A href="/account">{move || t(Key::NavAccount)}</A>
         <button

@@ -25,7 +25,7 @@ pub fn Login() -> impl IntoView {
     Effect::new(move || match sign_in.value().get() {
         Some(Ok(user)) => {
             auth.signed_in(user);
-            navigate("/contacts", Default::default());
+            navigate("/chat", Default::default());
         }
         Some(Err(error)) => problem.set(Some(error.into())),
         None => {}
@@ -38,7 +38,7 @@ pub fn Login() -> impl IntoView {
 
     let on_code_sign_in = move |user| {
         auth.signed_in(user);
-        code_navigate("/contacts", Default::default());
+        code_navigate("/chat", Default::default());
     };
 
     view! {

@@ -12,7 +12,7 @@ mod register;
 
 pub use account::AccountPage;
 pub use admin::AdminPage;
-pub use chat::ChatPage;
+pub use chat::{ChatPane, ChatShell, NoChatSelected, UnreadFavicon, unread_title};
 pub use contacts::Contacts;
 pub use group::GroupPage;
 pub use home::Home;

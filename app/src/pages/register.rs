@@ -111,7 +111,7 @@ pub fn Register() -> impl IntoView {
     Effect::new(move || match register.value().get() {
         Some(Ok(user)) => {
             auth.signed_in(user);
-            navigate("/contacts", Default::default());
+            navigate("/chat", Default::default());
         }
         Some(Err(error)) => problem.set(Some(error.into())),
         None => {}

@@ -60,7 +60,39 @@ pub struct Pending {
     pub body: String,
     /// The server refused it for good (the refusal's text); it is not resent.
     pub failed: Option<String>,
+    /// Not acknowledged within [`SEND_PATIENCE`]: shown as not sent, with Retry. It is
+    /// still resent after a reconnect (same `client_id`, so never stored twice).
+    pub stalled: bool,
+    /// Bumped by every transmission, so only the newest one's timer can stall it.
+    pub attempt: u32,
 }
+
+/// Where a message sent from this tab is, as the chat shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SendState {
+    Sending,
+    /// Not acknowledged for a while (the server or the network is away).
+    Stalled,
+    /// Refused by the server, with its reason.
+    Refused(String),
+}
+
+impl Pending {
+    pub fn state(&self) -> SendState {
+        match (&self.failed, self.stalled) {
+            (Some(reason), _) => SendState::Refused(reason.clone()),
+            (None, true) => SendState::Stalled,
+            (None, false) => SendState::Sending,
+        }
+    }
+}
+
+/// How long a send may wait for its acknowledgement before the chat says it was not
+/// sent (a healthy server acknowledges within milliseconds).
+pub const SEND_PATIENCE: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Messages fetched per history page.
+pub const HISTORY_PAGE: u64 = 50;
 
 /// Who is typing where: `(user, group)`; `group` is `None` for a direct conversation.
 pub type TypingKey = (UserId, Option<GroupId>);
@@ -85,6 +117,23 @@ pub struct Realtime {
     pub typing: RwSignal<HashMap<TypingKey, u32>>,
     /// The user's read position per conversation (from `read` frames and own marks).
     pub read: RwSignal<HashMap<ConversationId, Seq>>,
+    /// The newest message of each conversation as `conversations()` said (for previews
+    /// of conversations whose messages are not held).
+    pub latest: RwSignal<HashMap<ConversationId, Message>>,
+    /// Conversations whose first message is held: there is no older history to fetch.
+    pub complete: RwSignal<HashSet<ConversationId>>,
+    /// Conversations whose newest history page was fetched in this tab; after that the
+    /// socket keeps them current (live frames, catch-up after reconnects).
+    pub fetched: RwSignal<HashSet<ConversationId>>,
+    /// Unsent text per conversation partner, kept while the user switches chats.
+    pub drafts: StoredValue<HashMap<Destination, String>>,
+    /// The last message that arrived live (after catch-up) from someone else: what
+    /// notifications announce.
+    pub arrived: RwSignal<Option<Message>>,
+    /// The current connection has finished its catch-up.
+    pub caught_up: RwSignal<bool>,
+    /// The page is visible (not a background tab or minimised window).
+    pub visible: RwSignal<bool>,
 }
 
 impl Default for Realtime {
@@ -105,6 +154,13 @@ impl Realtime {
             presence: RwSignal::new(HashSet::new()),
             typing: RwSignal::new(HashMap::new()),
             read: RwSignal::new(HashMap::new()),
+            latest: RwSignal::new(HashMap::new()),
+            complete: RwSignal::new(HashSet::new()),
+            fetched: RwSignal::new(HashSet::new()),
+            drafts: StoredValue::new(HashMap::new()),
+            arrived: RwSignal::new(None),
+            caught_up: RwSignal::new(false),
+            visible: RwSignal::new(true),
         }
     }
 
@@ -119,18 +175,145 @@ impl Realtime {
                 to,
                 body,
                 failed: None,
+                stalled: false,
+                attempt: 0,
             };
-            let frame = pending.frame();
             let client_id = pending.client_id.clone();
             self.pending.update(|list| list.push(pending));
-            if self.transport.get_untracked() == Transport::LongPolling {
-                poll::send(*self, client_id);
-            } else if self.state.get_untracked() == ConnectionState::Online {
-                socket::send_frame(&frame);
-            }
+            self.transmit(client_id);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (to, body);
+    }
+
+    /// Sends a pending message again now (the user pressed Retry): it counts as new for
+    /// [`SEND_PATIENCE`], and a dropped socket reconnects without waiting for its backoff.
+    pub fn retry(&self, client_id: &str) {
+        let mut found = false;
+        self.pending.update(|list| {
+            if let Some(p) = list.iter_mut().find(|p| p.client_id == client_id) {
+                p.failed = None;
+                p.stalled = false;
+                found = true;
+            }
+        });
+        #[cfg(feature = "hydrate")]
+        if found {
+            if self.state.get_untracked() == ConnectionState::Reconnecting {
+                socket::reconnect_now(*self);
+            }
+            self.transmit(client_id.to_owned());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = found;
+    }
+
+    /// Puts a pending message on the wire if the connection is up (else the next
+    /// `welcome` resends it) and marks it stalled if no acknowledgement comes in time.
+    #[cfg(feature = "hydrate")]
+    fn transmit(&self, client_id: String) {
+        let mut sent = None;
+        self.pending.update_untracked(|list| {
+            if let Some(p) = list.iter_mut().find(|p| p.client_id == client_id) {
+                p.attempt += 1;
+                sent = Some((p.frame(), p.attempt));
+            }
+        });
+        let Some((frame, attempt)) = sent else {
+            return;
+        };
+        if self.transport.get_untracked() == Transport::LongPolling {
+            poll::send(*self, client_id.clone());
+        } else if self.state.get_untracked() == ConnectionState::Online {
+            socket::send_frame(&frame);
+        }
+        let realtime = *self;
+        set_timeout(
+            move || {
+                realtime.pending.update(|list| {
+                    if let Some(p) = list
+                        .iter_mut()
+                        .find(|p| p.client_id == client_id && p.attempt == attempt)
+                    {
+                        p.stalled = true;
+                    }
+                })
+            },
+            SEND_PATIENCE,
+        );
+    }
+
+    /// Fetches the newest history page of `conversation` once per tab (the socket keeps
+    /// it current after that).
+    pub fn fetch_newest(&self, conversation: ConversationId) {
+        if self.fetched.with_untracked(|f| f.contains(&conversation)) {
+            return;
+        }
+        self.fetched.update(|f| {
+            f.insert(conversation);
+        });
+        let realtime = *self;
+        leptos::task::spawn_local(async move {
+            match crate::api::history(conversation, None, Some(HISTORY_PAGE)).await {
+                Ok(page) => realtime.insert_page(conversation, None, page),
+                // Let the next opening try again.
+                Err(_) => realtime.fetched.update(|f| {
+                    f.remove(&conversation);
+                }),
+            }
+        });
+    }
+
+    /// Fetches the page before the oldest held message of `conversation`; answers when
+    /// it is in the store (false when there was nothing to fetch or it failed).
+    pub async fn fetch_older(&self, conversation: ConversationId) -> bool {
+        if self.complete.with_untracked(|c| c.contains(&conversation)) {
+            return false;
+        }
+        let oldest = self.messages.with_untracked(|map| {
+            map.get(&conversation)
+                .and_then(|list| list.first())
+                .map(|m| m.seq)
+        });
+        match crate::api::history(conversation, oldest, Some(HISTORY_PAGE)).await {
+            Ok(page) => {
+                let got = !page.is_empty();
+                self.insert_page(conversation, oldest, page);
+                got
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// A history page (up to [`HISTORY_PAGE`] messages before `before`) into the store;
+    /// a short page, or one reaching `seq` 1, means the conversation's start is held.
+    fn insert_page(&self, conversation: ConversationId, before: Option<Seq>, page: Vec<Message>) {
+        let start_held = (page.len() as u64) < HISTORY_PAGE
+            || page.first().is_some_and(|m| m.seq <= 1)
+            || before.is_some_and(|b| b <= 1);
+        self.insert_messages(page);
+        if start_held {
+            self.complete.update(|c| {
+                c.insert(conversation);
+            });
+        }
+    }
+
+    /// The newest message of `conversation` known to this tab.
+    pub fn preview(&self, conversation: ConversationId) -> Option<Message> {
+        let held = self
+            .messages
+            .with(|map| map.get(&conversation).and_then(|l| l.last().cloned()));
+        let listed = self.latest.with(|map| map.get(&conversation).cloned());
+        match (held, listed) {
+            (Some(a), Some(b)) => Some(if a.seq >= b.seq { a } else { b }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Unread messages in all conversations.
+    pub fn total_unread(&self) -> usize {
+        self.unread_counts().values().sum()
     }
 
     /// Tells the server (and the user's other devices) that `conversation` is read up to
@@ -169,7 +352,6 @@ impl Realtime {
         let _ = to;
     }
 
-    /// The conversation with `to`, if known.
     /// Unread messages per conversation, from the server's read positions: the held
     /// messages after the user's read position that others sent. Reactive: it follows
     /// every message and every `read` frame, from any tab or device of the user.
@@ -191,22 +373,53 @@ impl Realtime {
         })
     }
 
+    /// The conversation with `to`, if known.
     pub fn conversation_with(&self, to: Destination) -> Option<ConversationId> {
         self.conversations.with(|map| map.get(&to).copied())
     }
 
-    /// Learns who each conversation is with.
+    /// Learns who each conversation is with, read positions and previews. Signals are
+    /// only touched when something changed: effects that look conversations up when
+    /// one is missing re-run on every change, so a no-op update would make them loop.
     pub fn learn_conversations(&self, summaries: &[ConversationSummary]) {
-        self.conversations.update(|map| {
+        self.conversations.maybe_update(|map| {
+            let mut changed = false;
             for summary in summaries {
-                map.insert(summary.with, summary.id);
+                changed |= map.insert(summary.with, summary.id) != Some(summary.id);
             }
+            changed
         });
-        self.read.update(|read| {
+        self.read.maybe_update(|read| {
+            let mut changed = false;
             for summary in summaries {
                 let entry = read.entry(summary.id).or_insert(0);
-                *entry = (*entry).max(summary.read_seq);
+                if summary.read_seq > *entry {
+                    *entry = summary.read_seq;
+                    changed = true;
+                }
             }
+            changed
+        });
+        self.latest.maybe_update(|latest| {
+            let mut changed = false;
+            for summary in summaries {
+                if let Some(message) = &summary.last_message
+                    && latest
+                        .get(&summary.id)
+                        .is_none_or(|known| known.seq < message.seq)
+                {
+                    latest.insert(summary.id, message.clone());
+                    changed = true;
+                }
+            }
+            changed
+        });
+        self.complete.maybe_update(|complete| {
+            let mut changed = false;
+            for summary in summaries.iter().filter(|s| s.last_seq == 0) {
+                changed |= complete.insert(summary.id);
+            }
+            changed
         });
     }
 
@@ -280,6 +493,7 @@ impl Realtime {
             ServerFrame::Welcome { user_id, .. } => {
                 self.me.set(Some(user_id));
                 self.presence.set(HashSet::new());
+                self.caught_up.set(false);
                 self.state.set(ConnectionState::Online);
                 return Followup::Welcomed;
             }
@@ -287,12 +501,17 @@ impl Realtime {
                 let known = self
                     .conversations
                     .with_untracked(|map| map.values().any(|&id| id == message.conversation_id));
+                if self.caught_up.get_untracked()
+                    && Some(message.sender_id) != self.me.get_untracked()
+                {
+                    self.arrived.set(Some(message.clone()));
+                }
                 self.insert_messages([message]);
                 if !known {
                     return Followup::LookUpConversations;
                 }
             }
-            ServerFrame::CaughtUp => {}
+            ServerFrame::CaughtUp => self.caught_up.set(true),
             ServerFrame::Ack { ack } => self.apply_ack(ack),
             ServerFrame::Read {
                 conversation_id,
@@ -344,6 +563,12 @@ impl Realtime {
         self.presence.set(HashSet::new());
         self.typing.set(HashMap::new());
         self.read.set(HashMap::new());
+        self.latest.set(HashMap::new());
+        self.complete.set(HashSet::new());
+        self.fetched.set(HashSet::new());
+        self.drafts.set_value(HashMap::new());
+        self.arrived.set(None);
+        self.caught_up.set(false);
     }
 }
 
@@ -394,6 +619,8 @@ fn merge(list: &mut Vec<Message>, message: Message) {
 pub fn provide_realtime() -> Realtime {
     let realtime = Realtime::new();
     provide_context(realtime);
+    #[cfg(feature = "hydrate")]
+    follow_visibility(realtime.visible);
     let me = use_auth().me();
     // Effects run in the browser only: the server never opens anything.
     Effect::new(move |previous: Option<Option<UserId>>| {
@@ -407,18 +634,41 @@ pub fn provide_realtime() -> Realtime {
             {
                 socket::stop();
                 poll::stop();
-                realtime.clear();
-                if user.is_some() {
-                    // Known before any `welcome`: long polling has none.
-                    realtime.me.set(user);
-                    realtime.state.set(ConnectionState::Connecting);
-                    socket::start(realtime);
-                }
+                // Cleared in a task of its own: the same change of user takes down the
+                // previous user's screens, and clearing now would wake their effects in
+                // the middle of that (reading values already disposed).
+                set_timeout(
+                    move || {
+                        realtime.clear();
+                        if user.is_some() {
+                            // Known before any `welcome`: long polling has none.
+                            realtime.me.set(user);
+                            realtime.state.set(ConnectionState::Connecting);
+                            socket::start(realtime);
+                        }
+                    },
+                    std::time::Duration::ZERO,
+                );
             }
         }
         user
     });
     realtime
+}
+
+/// Keeps `visible` in step with the page's visibility (background tab, minimised).
+#[cfg(feature = "hydrate")]
+fn follow_visibility(visible: RwSignal<bool>) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let document = document();
+    visible.set(!document.hidden());
+    let on_change =
+        Closure::<dyn FnMut()>::new(move || visible.set(!leptos::prelude::document().hidden()));
+    let _ = document
+        .add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
+    // Listens for the tab's whole life.
+    on_change.forget();
 }
 
 pub fn use_realtime() -> Realtime {
@@ -485,6 +735,8 @@ mod tests {
             to: Destination::Direct { user_id: 2 },
             body: "hi".into(),
             failed: None,
+            stalled: false,
+            attempt: 0,
         }]);
         rt.receive(ServerFrame::Ack {
             ack: SendAck {

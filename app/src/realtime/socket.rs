@@ -108,6 +108,16 @@ fn listen_to_network(realtime: Realtime) {
     NETWORK_LISTENERS.with(|l| *l.borrow_mut() = Some([on_offline, on_online]));
 }
 
+/// Connects now rather than after the backoff (the user pressed Retry); a no-op while
+/// a socket is open or opening, or while long polling (which retries on its own).
+pub(super) fn reconnect_now(realtime: Realtime) {
+    if realtime.state.get_untracked() == ConnectionState::Idle || connected() || polling(realtime) {
+        return;
+    }
+    ATTEMPT.with(|a| a.set(0));
+    open(realtime, SESSION.with(|s| s.get()));
+}
+
 /// A socket is open or opening.
 fn connected() -> bool {
     CONNECTION.with(|c| {

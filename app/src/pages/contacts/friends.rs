@@ -140,7 +140,7 @@ fn UserSearch(state: FriendsState) -> impl IntoView {
     };
     let search = state.search;
     view! {
-        <div class="subsection">
+        <div class="subsection" id="find-people">
             <h3>{move || t(Key::FindPeople)}</h3>
             <form class="inline-form" role="search" on:submit=submit>
                 <input

@@ -91,7 +91,7 @@ fn CreateGroupForm(groups: MyGroups) -> impl IntoView {
         }
     };
     view! {
-        <div class="subsection">
+        <div class="subsection" id="create-group">
             <h3>{move || t(Key::CreateGroupHeading)}</h3>
             <form class="stacked-form" on:submit=submit>
                 <label>
