@@ -176,73 +176,73 @@ type Unread = Memo<HashMap<ConversationId, usize>>;
 
 #[component]
 fn FriendEntries(selected: Memo<Option<Destination>>, unread: Unread) -> impl IntoView {
-    let t = use_i18n();
     let directory = use_directory();
     let realtime = use_realtime();
-    let friends = directory.friends;
     view! {
         <FriendRequestsInPanel directory />
-        <Transition fallback=move || view! { <p class="notice">{move || t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match friends.await {
-                    Ok(list) if list.is_empty() => {
-                        view! { <p class="notice">{move || t(Key::NoFriends)}</p> }.into_any()
-                    }
-                    Ok(list) => view! {
-                        <ul class="contact-list" aria-label=move || t(Key::FriendsHeading)>
-                            {list
-                                .into_iter()
-                                .map(|friend| {
-                                    let id = friend.user.id;
-                                    let online = Signal::derive(move || {
-                                        realtime.presence.with(|p| p.contains(&id))
-                                    });
-                                    view! {
-                                        <ContactEntry
-                                            to=Destination::Direct { user_id: id }
-                                            name=friend.user.display_name
-                                            selected
-                                            unread
-                                            online=Some(online)
-                                        />
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                    .into_any(),
-                    Err(error) => view! { <ErrorMessage problem=error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <EntryList
+            items=directory.friends
+            label=Key::FriendsHeading
+            empty=Key::NoFriends
+            entry=move |friend: penguin_protocol::Friend| {
+                let id = friend.user.id;
+                let online = Signal::derive(move || realtime.presence.with(|p| p.contains(&id)));
+                (Destination::Direct { user_id: id }, friend.user.display_name, Some(online))
+            }
+            selected
+            unread
+        />
     }
 }
 
 #[component]
 fn GroupEntries(selected: Memo<Option<Destination>>, unread: Unread) -> impl IntoView {
+    view! {
+        <EntryList
+            items=use_directory().groups
+            label=Key::GroupsHeading
+            empty=Key::NoGroups
+            entry=|group: penguin_protocol::GroupSummary| {
+                (Destination::Group { group_id: group.id }, group.name, None)
+            }
+            selected
+            unread
+        />
+    }
+}
+
+/// One loaded list of the panel: `entry` says whom an item is, its name and (friends)
+/// whether they are online.
+#[component]
+fn EntryList<T, F>(
+    items: Resource<Result<Vec<T>, AppError>>,
+    /// The list's accessible name.
+    label: Key,
+    /// What an empty list says.
+    empty: Key,
+    entry: F,
+    selected: Memo<Option<Destination>>,
+    unread: Unread,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(T) -> (Destination, String, Option<Signal<bool>>) + Copy + Send + Sync + 'static,
+{
     let t = use_i18n();
-    let groups = use_directory().groups;
     view! {
         <Transition fallback=move || view! { <p class="notice">{move || t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
-                match groups.await {
+                match items.await {
                     Ok(list) if list.is_empty() => {
-                        view! { <p class="notice">{move || t(Key::NoGroups)}</p> }.into_any()
+                        view! { <p class="notice">{move || t(empty)}</p> }.into_any()
                     }
                     Ok(list) => view! {
-                        <ul class="contact-list" aria-label=move || t(Key::GroupsHeading)>
+                        <ul class="contact-list" aria-label=move || t(label)>
                             {list
                                 .into_iter()
-                                .map(|group| {
-                                    view! {
-                                        <ContactEntry
-                                            to=Destination::Group { group_id: group.id }
-                                            name=group.name
-                                            selected
-                                            unread
-                                            online=None
-                                        />
-                                    }
+                                .map(|item| {
+                                    let (to, name, online) = entry(item);
+                                    view! { <ContactEntry to name selected unread online /> }
                                 })
                                 .collect_view()}
                         </ul>
