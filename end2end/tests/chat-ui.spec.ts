@@ -550,3 +550,26 @@ test("screenshots of the main screens", async ({ browser }) => {
   }
   expect(bob.errors).toEqual([]);
 });
+
+test("a member who joins a group later is named at their first message", async ({ browser }) => {
+  test.setTimeout(60_000);
+  const alice = await person(browser, "alice");
+  const bob = await person(browser, "bob");
+  const dan = await person(browser, "dan");
+  const groupName = unique("Latecomers ");
+  const created = await (await alice.page.request.post("/api/create_group", { data: { name: groupName } })).json();
+  await joinByApi(bob.page, created.invite_code);
+  const b = bob.page;
+  await openShell(b);
+  await openChatInPanel(b, groupName, "Groups");
+  await sendByApi(alice.page, { kind: "group", group_id: created.group.id }, "first", 1);
+  await expect(log(b).getByTestId("message").locator(".sender")).toHaveText([alice.user.displayName]);
+  // Dan joins after Bob's chat loaded the member names.
+  await joinByApi(dan.page, created.invite_code);
+  await sendByApi(dan.page, { kind: "group", group_id: created.group.id }, "hello all", 1);
+  await expect(log(b).getByTestId("message").locator(".sender")).toHaveText([
+    alice.user.displayName,
+    dan.user.displayName,
+  ]);
+  expect(bob.errors).toEqual([]);
+});

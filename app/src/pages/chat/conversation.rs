@@ -77,6 +77,18 @@ fn ChatBox(to: Destination, me: UserId, partner: Partner) -> impl IntoView {
     });
     if let Destination::Group { group_id } = to {
         Effect::new(move |_| directory.load_members(group_id));
+        // A member who joined after the names were loaded gets a name at their first
+        // message.
+        Effect::new(move |_| {
+            let sender = conversation.get().and_then(|id| {
+                realtime
+                    .messages
+                    .with(|map| map.get(&id).and_then(|l| l.last()).map(|m| m.sender_id))
+            });
+            if let Some(sender) = sender.filter(|s| *s != me) {
+                directory.know_sender(group_id, sender);
+            }
+        });
     }
 
     let title = match &partner {

@@ -91,6 +91,21 @@ impl Directory {
         });
     }
 
+    /// `user` wrote in `group_id`: if the group's names are loaded and do not have them
+    /// (they joined since), load the names again.
+    pub fn know_sender(&self, group_id: GroupId, user: UserId) {
+        let stale = self.members.with_untracked(|m| {
+            m.get(&group_id)
+                .is_some_and(|names| !names.is_empty() && !names.contains_key(&user))
+        });
+        if stale {
+            self.members.update(|m| {
+                m.remove(&group_id);
+            });
+            self.load_members(group_id);
+        }
+    }
+
     /// The display name of `user` as seen in the chat with `to` (tracked).
     pub fn name_in(&self, to: Destination, user: UserId) -> Option<String> {
         match to {
