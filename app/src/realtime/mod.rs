@@ -134,6 +134,9 @@ pub struct Realtime {
     pub caught_up: RwSignal<bool>,
     /// The page is visible (not a background tab or minimised window).
     pub visible: RwSignal<bool>,
+    /// Unread per conversation, computed once for the panel, the title and the favicon
+    /// (see [`Realtime::unread_counts`]).
+    pub unread: Memo<HashMap<ConversationId, usize>>,
 }
 
 impl Default for Realtime {
@@ -144,16 +147,19 @@ impl Default for Realtime {
 
 impl Realtime {
     pub fn new() -> Self {
+        let me = RwSignal::new(None);
+        let messages = RwSignal::new(HashMap::new());
+        let read = RwSignal::new(HashMap::new());
         Self {
             state: RwSignal::new(ConnectionState::Idle),
             transport: RwSignal::new(Transport::WebSocket),
-            me: RwSignal::new(None),
-            messages: RwSignal::new(HashMap::new()),
+            me,
+            messages,
             pending: RwSignal::new(Vec::new()),
             conversations: RwSignal::new(HashMap::new()),
             presence: RwSignal::new(HashSet::new()),
             typing: RwSignal::new(HashMap::new()),
-            read: RwSignal::new(HashMap::new()),
+            read,
             latest: RwSignal::new(HashMap::new()),
             complete: RwSignal::new(HashSet::new()),
             fetched: RwSignal::new(HashSet::new()),
@@ -161,6 +167,7 @@ impl Realtime {
             arrived: RwSignal::new(None),
             caught_up: RwSignal::new(false),
             visible: RwSignal::new(true),
+            unread: Memo::new(move |_| count_unread(me.get(), &read.get(), messages)),
         }
     }
 
@@ -255,7 +262,7 @@ impl Realtime {
         let realtime = *self;
         leptos::task::spawn_local(async move {
             match crate::api::history(conversation, None, Some(HISTORY_PAGE)).await {
-                Ok(page) => realtime.insert_page(conversation, None, page),
+                Ok(page) => realtime.insert_page(conversation, page),
                 // Let the next opening try again.
                 Err(_) => realtime.fetched.update(|f| {
                     f.remove(&conversation);
@@ -278,19 +285,18 @@ impl Realtime {
         match crate::api::history(conversation, oldest, Some(HISTORY_PAGE)).await {
             Ok(page) => {
                 let got = !page.is_empty();
-                self.insert_page(conversation, oldest, page);
+                self.insert_page(conversation, page);
                 got
             }
             Err(_) => false,
         }
     }
 
-    /// A history page (up to [`HISTORY_PAGE`] messages before `before`) into the store;
-    /// a short page, or one reaching `seq` 1, means the conversation's start is held.
-    fn insert_page(&self, conversation: ConversationId, before: Option<Seq>, page: Vec<Message>) {
-        let start_held = (page.len() as u64) < HISTORY_PAGE
-            || page.first().is_some_and(|m| m.seq <= 1)
-            || before.is_some_and(|b| b <= 1);
+    /// A history page (up to [`HISTORY_PAGE`] messages) into the store; a short page,
+    /// or one reaching `seq` 1, means the conversation's start is held.
+    fn insert_page(&self, conversation: ConversationId, page: Vec<Message>) {
+        let start_held =
+            (page.len() as u64) < HISTORY_PAGE || page.first().is_some_and(|m| m.seq <= 1);
         self.insert_messages(page);
         if start_held {
             self.complete.update(|c| {
@@ -356,19 +362,30 @@ impl Realtime {
     /// messages after the user's read position that others sent. Reactive: it follows
     /// every message and every `read` frame, from any tab or device of the user.
     pub fn unread_counts(&self) -> HashMap<ConversationId, usize> {
-        let me = self.me.get();
-        let read = self.read.get();
-        self.messages.with(|all| {
-            all.iter()
-                .map(|(conversation, messages)| {
-                    let position = read.get(conversation).copied().unwrap_or(0);
-                    let unread = messages
-                        .iter()
-                        .filter(|m| m.seq > position && Some(m.sender_id) != me)
-                        .count();
-                    (*conversation, unread)
+        self.unread.get()
+    }
+
+    /// Asks the server which conversations the user has (previews, read positions) and
+    /// learns them; the socket's own look-up, so concurrent asks make one request.
+    pub fn look_up_conversations(&self) {
+        #[cfg(feature = "hydrate")]
+        socket::look_up_conversations(*self);
+    }
+
+    /// Whether the friend `user` is online now (tracked).
+    pub fn online(&self, user: UserId) -> bool {
+        self.presence.with(|p| p.contains(&user))
+    }
+
+    /// Who is typing in the conversation with `to` now (tracked).
+    pub fn typing_in(&self, to: Destination) -> Vec<UserId> {
+        self.typing.with(|map| {
+            map.keys()
+                .filter(|(user, group)| match to {
+                    Destination::Direct { user_id } => group.is_none() && *user == user_id,
+                    Destination::Group { group_id } => *group == Some(group_id),
                 })
-                .filter(|(_, unread)| *unread > 0)
+                .map(|(user, _)| *user)
                 .collect()
         })
     }
@@ -603,6 +620,27 @@ impl Pending {
             body: self.body.clone(),
         }
     }
+}
+
+/// Per conversation with any, the held messages after the read position that others sent.
+fn count_unread(
+    me: Option<UserId>,
+    read: &HashMap<ConversationId, Seq>,
+    messages: RwSignal<HashMap<ConversationId, Vec<Message>>>,
+) -> HashMap<ConversationId, usize> {
+    messages.with(|all| {
+        all.iter()
+            .map(|(conversation, messages)| {
+                let position = read.get(conversation).copied().unwrap_or(0);
+                let unread = messages
+                    .iter()
+                    .filter(|m| m.seq > position && Some(m.sender_id) != me)
+                    .count();
+                (*conversation, unread)
+            })
+            .filter(|(_, unread)| *unread > 0)
+            .collect()
+    })
 }
 
 /// Inserts `message` into `list` (sorted by `seq`) unless that `seq` is there already.

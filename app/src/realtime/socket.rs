@@ -299,7 +299,9 @@ fn retry_later(realtime: Realtime, session: u64) {
     );
 }
 
-fn look_up_conversations(realtime: Realtime) {
+/// `conversations()` into the store; one request at a time (later asks while one is
+/// under way are answered by it).
+pub(super) fn look_up_conversations(realtime: Realtime) {
     if LOOKING_UP.with(|l| l.replace(true)) {
         return;
     }

@@ -59,9 +59,8 @@ fn percent_encode(text: &str) -> String {
 #[component]
 pub fn UnreadFavicon() -> impl IntoView {
     let realtime = use_realtime();
-    let total = Memo::new(move |_| realtime.total_unread());
     Effect::new(move |_| {
-        let href = favicon_href(total.get());
+        let href = favicon_href(realtime.total_unread());
         if let Ok(Some(link)) = document().query_selector("link[rel='icon']") {
             let _ = link.set_attribute("href", &href);
         }

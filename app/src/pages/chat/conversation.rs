@@ -4,10 +4,10 @@
 use super::composer::Composer;
 use super::directory::use_directory;
 use super::message_log::MessageLog;
+use crate::AppError;
 use crate::components::ErrorMessage;
 use crate::i18n::{Key, use_i18n};
 use crate::realtime::{ConnectionState, use_realtime};
-use crate::{AppError, api};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use penguin_protocol::{Destination, ErrorCode, GroupSummary, UserId, UserSummary};
@@ -68,24 +68,25 @@ fn ChatBox(to: Destination, me: UserId, partner: Partner) -> impl IntoView {
             .conversations
             .with_untracked(|map| !map.contains_key(&to))
         {
-            leptos::task::spawn_local(async move {
-                if let Ok(summaries) = api::conversations().await {
-                    realtime.learn_conversations(&summaries);
-                }
-            });
+            realtime.look_up_conversations();
         }
+    });
+    // The newest held message: (conversation, seq, sender).
+    let newest = Memo::new(move |_| {
+        conversation.get().and_then(|id| {
+            realtime.messages.with(|map| {
+                map.get(&id)
+                    .and_then(|l| l.last())
+                    .map(|m| (id, m.seq, m.sender_id))
+            })
+        })
     });
     if let Destination::Group { group_id } = to {
         Effect::new(move |_| directory.load_members(group_id));
         // A member who joined after the names were loaded gets a name at their first
         // message.
         Effect::new(move |_| {
-            let sender = conversation.get().and_then(|id| {
-                realtime
-                    .messages
-                    .with(|map| map.get(&id).and_then(|l| l.last()).map(|m| m.sender_id))
-            });
-            if let Some(sender) = sender.filter(|s| *s != me) {
+            if let Some((_, _, sender)) = newest.get().filter(|(_, _, s)| *s != me) {
                 directory.know_sender(group_id, sender);
             }
         });
@@ -103,7 +104,7 @@ fn ChatBox(to: Destination, me: UserId, partner: Partner) -> impl IntoView {
     let details = match partner {
         Partner::Friend(user) => {
             let id = user.id;
-            let online = move || realtime.presence.with(|p| p.contains(&id));
+            let online = move || realtime.online(id);
             view! {
                 <span class="chat-subtitle">
                     <span class="username">{format!("@{}", user.username)}</span>
@@ -137,15 +138,11 @@ fn ChatBox(to: Destination, me: UserId, partner: Partner) -> impl IntoView {
         }
     };
     let typing = move || {
-        let who: Vec<String> = realtime.typing.with(|map| {
-            map.keys()
-                .filter(|(user, group)| match to {
-                    Destination::Direct { user_id } => group.is_none() && *user == user_id,
-                    Destination::Group { group_id } => *group == Some(group_id),
-                })
-                .map(|(user, _)| sender_name(*user))
-                .collect()
-        });
+        let who: Vec<String> = realtime
+            .typing_in(to)
+            .into_iter()
+            .map(sender_name)
+            .collect();
         (!who.is_empty()).then(|| t(Key::IsTyping).replace("{}", &who.join(", ")))
     };
     // Read up to the newest message once it can have been seen: the socket is up, the
@@ -153,14 +150,12 @@ fn ChatBox(to: Destination, me: UserId, partner: Partner) -> impl IntoView {
     let at_bottom = RwSignal::new(true);
     Effect::new(move |_| {
         let online = realtime.state.get() == ConnectionState::Online;
-        let newest = conversation.get().and_then(|id| {
-            realtime
-                .messages
-                .with(|map| map.get(&id).and_then(|l| l.last()).map(|m| (id, m.seq)))
-        });
-        if let (true, true, true, Some((id, seq))) =
-            (online, realtime.visible.get(), at_bottom.get(), newest)
-        {
+        if let (true, true, true, Some((id, seq, _))) = (
+            online,
+            realtime.visible.get(),
+            at_bottom.get(),
+            newest.get(),
+        ) {
             realtime.mark_read(id, seq);
         }
     });

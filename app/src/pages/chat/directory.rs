@@ -29,13 +29,7 @@ impl Directory {
         provide_context(directory);
         // Previews and read positions of every conversation, also those the socket's
         // catch-up does not mention (nothing unread).
-        Effect::new(move |_| {
-            leptos::task::spawn_local(async move {
-                if let Ok(summaries) = api::conversations().await {
-                    realtime.learn_conversations(&summaries);
-                }
-            });
-        });
+        Effect::new(move |_| realtime.look_up_conversations());
         // A conversation with someone not listed (a friendship or group joined since the
         // lists loaded, say on another device): load the lists again.
         Effect::new(move |_| {

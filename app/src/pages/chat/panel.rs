@@ -13,8 +13,7 @@ use crate::realtime::{Realtime, use_realtime};
 use crate::{AppError, api};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use penguin_protocol::{ConversationId, Destination, FriendRequest, Message};
-use std::collections::HashMap;
+use penguin_protocol::{Destination, FriendRequest, Message};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -56,25 +55,20 @@ pub fn ContactPanel(selected: Memo<Option<Destination>>) -> impl IntoView {
     let t = use_i18n();
     let tab = RwSignal::new(Tab::Friends);
     let realtime = use_realtime();
-    let unread = Memo::new(move |_| realtime.unread_counts());
-    // Unread per tab, for the small counts on the tabs themselves. `try_with`: at
-    // sign-out the store is cleared while the panel is being taken down, and its memo
-    // may be gone before the closures reading it.
+    // Unread per tab, for the small counts on the tabs themselves.
     let tab_unread = move |which: Tab| {
-        unread
-            .try_with(|counts| {
-                realtime.conversations.with(|map| {
-                    map.iter()
-                        .filter(|(to, _)| match which {
-                            Tab::Friends => matches!(to, Destination::Direct { .. }),
-                            Tab::Groups => matches!(to, Destination::Group { .. }),
-                            Tab::Recent => true,
-                        })
-                        .filter_map(|(_, id)| counts.get(id))
-                        .sum::<usize>()
-                })
+        realtime.unread.with(|counts| {
+            realtime.conversations.with(|map| {
+                map.iter()
+                    .filter(|(to, _)| match which {
+                        Tab::Friends => matches!(to, Destination::Direct { .. }),
+                        Tab::Groups => matches!(to, Destination::Group { .. }),
+                        Tab::Recent => true,
+                    })
+                    .filter_map(|(_, id)| counts.get(id))
+                    .sum::<usize>()
             })
-            .unwrap_or(0)
+        })
     };
     let on_keydown = move |event: leptos::ev::KeyboardEvent| {
         let at = Tab::ALL
@@ -134,9 +128,9 @@ pub fn ContactPanel(selected: Memo<Option<Destination>>) -> impl IntoView {
                 aria-labelledby=move || tab.get().id()
             >
                 {move || match tab.get() {
-                    Tab::Friends => view! { <FriendEntries selected unread /> }.into_any(),
-                    Tab::Groups => view! { <GroupEntries selected unread /> }.into_any(),
-                    Tab::Recent => view! { <RecentEntries selected unread /> }.into_any(),
+                    Tab::Friends => view! { <FriendEntries selected /> }.into_any(),
+                    Tab::Groups => view! { <GroupEntries selected /> }.into_any(),
+                    Tab::Recent => view! { <RecentEntries selected /> }.into_any(),
                 }}
             </div>
             <p class="panel-actions">
@@ -172,47 +166,39 @@ fn badge_text(n: usize) -> String {
     }
 }
 
-type Unread = Memo<HashMap<ConversationId, usize>>;
-
 #[component]
-fn FriendEntries(selected: Memo<Option<Destination>>, unread: Unread) -> impl IntoView {
+fn FriendEntries(selected: Memo<Option<Destination>>) -> impl IntoView {
     let directory = use_directory();
-    let realtime = use_realtime();
     view! {
         <FriendRequestsInPanel directory />
         <EntryList
             items=directory.friends
             label=Key::FriendsHeading
             empty=Key::NoFriends
-            entry=move |friend: penguin_protocol::Friend| {
-                let id = friend.user.id;
-                let online = Signal::derive(move || realtime.presence.with(|p| p.contains(&id)));
-                (Destination::Direct { user_id: id }, friend.user.display_name, Some(online))
+            entry=|friend: penguin_protocol::Friend| {
+                (Destination::Direct { user_id: friend.user.id }, friend.user.display_name)
             }
             selected
-            unread
         />
     }
 }
 
 #[component]
-fn GroupEntries(selected: Memo<Option<Destination>>, unread: Unread) -> impl IntoView {
+fn GroupEntries(selected: Memo<Option<Destination>>) -> impl IntoView {
     view! {
         <EntryList
             items=use_directory().groups
             label=Key::GroupsHeading
             empty=Key::NoGroups
             entry=|group: penguin_protocol::GroupSummary| {
-                (Destination::Group { group_id: group.id }, group.name, None)
+                (Destination::Group { group_id: group.id }, group.name)
             }
             selected
-            unread
         />
     }
 }
 
-/// One loaded list of the panel: `entry` says whom an item is, its name and (friends)
-/// whether they are online.
+/// One loaded list of the panel: `entry` says whom an item is and its name.
 #[component]
 fn EntryList<T, F>(
     items: Resource<Result<Vec<T>, AppError>>,
@@ -222,11 +208,10 @@ fn EntryList<T, F>(
     empty: Key,
     entry: F,
     selected: Memo<Option<Destination>>,
-    unread: Unread,
 ) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
-    F: Fn(T) -> (Destination, String, Option<Signal<bool>>) + Copy + Send + Sync + 'static,
+    F: Fn(T) -> (Destination, String) + Copy + Send + Sync + 'static,
 {
     let t = use_i18n();
     view! {
@@ -241,8 +226,8 @@ where
                             {list
                                 .into_iter()
                                 .map(|item| {
-                                    let (to, name, online) = entry(item);
-                                    view! { <ContactEntry to name selected unread online /> }
+                                    let (to, name) = entry(item);
+                                    view! { <ContactEntry to name selected /> }
                                 })
                                 .collect_view()}
                         </ul>
@@ -257,7 +242,7 @@ where
 
 /// Every conversation with a message, newest activity first.
 #[component]
-fn RecentEntries(selected: Memo<Option<Destination>>, unread: Unread) -> impl IntoView {
+fn RecentEntries(selected: Memo<Option<Destination>>) -> impl IntoView {
     let t = use_i18n();
     let realtime = use_realtime();
     let directory = use_directory();
@@ -301,14 +286,8 @@ fn RecentEntries(selected: Memo<Option<Destination>>, unread: Unread) -> impl In
                                 children={
                                     let name_of = name_of.clone();
                                     move |to| {
-                                        let online = match to {
-                                            Destination::Direct { user_id } => Some(Signal::derive(move || {
-                                                realtime.presence.with(|p| p.contains(&user_id))
-                                            })),
-                                            Destination::Group { .. } => None,
-                                        };
                                         let name = name_of(to).unwrap_or_else(|| "…".to_owned());
-                                        view! { <ContactEntry to name selected unread online /> }
+                                        view! { <ContactEntry to name selected /> }
                                     }
                                 }
                             />
@@ -397,9 +376,6 @@ fn ContactEntry(
     to: Destination,
     name: String,
     selected: Memo<Option<Destination>>,
-    unread: Unread,
-    /// Friends only: whether they are online.
-    online: Option<Signal<bool>>,
 ) -> impl IntoView {
     let t = use_i18n();
     let locale = use_locale();
@@ -409,7 +385,7 @@ fn ContactEntry(
     let count = move || {
         conversation
             .get()
-            .and_then(|id| unread.try_with(|u| u.get(&id).copied()).flatten())
+            .and_then(|id| realtime.unread.with(|u| u.get(&id).copied()))
             .unwrap_or(0)
     };
     let latest = Memo::new(move |_| conversation.get().and_then(|id| realtime.preview(id)));
@@ -436,16 +412,18 @@ fn ContactEntry(
             <A href=chat_path(to) attr:class="contact-link">
                 <span class="avatar-wrap">
                     <Avatar name=name.clone() id group />
-                    {online
-                        .map(|online| {
+                    // Friends only.
+                    {(!group)
+                        .then(|| {
+                            let online = move || realtime.online(id);
                             view! {
                                 <span
                                     class="presence-dot"
-                                    class:online=move || online.get()
+                                    class:online=online
                                     data-testid="presence-dot"
                                     role="img"
                                     aria-label=move || {
-                                        if online.get() { t(Key::FriendOnline) } else { t(Key::FriendOffline) }
+                                        if online() { t(Key::FriendOnline) } else { t(Key::FriendOffline) }
                                     }
                                 ></span>
                             }
@@ -481,7 +459,7 @@ fn ContactEntry(
     }
 }
 
-/// The second line of an entry: someone typing, the unsent draft, or the last message
+/// The second line of an entry: someone typing, or the last message
 /// ("Me: …" for one's own, "Name: …" in groups).
 fn preview_text(
     realtime: Realtime,
@@ -490,13 +468,7 @@ fn preview_text(
     latest: Option<Message>,
     t: impl Fn(Key) -> &'static str,
 ) -> String {
-    let typing = realtime.typing.with(|map| {
-        map.keys().any(|(user, group)| match to {
-            Destination::Direct { user_id } => group.is_none() && *user == user_id,
-            Destination::Group { group_id } => *group == Some(group_id),
-        })
-    });
-    if typing {
+    if !realtime.typing_in(to).is_empty() {
         return t(Key::TypingShort).to_owned();
     }
     let Some(message) = latest else {
