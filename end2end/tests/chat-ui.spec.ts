@@ -1,8 +1,19 @@
 import { test, expect, hydrated } from "./fixtures";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "@playwright/test";
 import { mkdir } from "node:fs/promises";
-import { collectErrors, newUser, registerByApi, unique, type User } from "./people";
-import { befriendByApi, bodies, entry, expectOnline, log, myId, openChatInPanel, say, sendByApi } from "./chatting";
+import { newUser, registerByApi, secondBrowser, unique, type User } from "./people";
+import {
+  befriendByApi,
+  bodies,
+  entry,
+  expectOnline,
+  log,
+  myId,
+  openChatInPanel,
+  say,
+  sendBodyByApi,
+  sendByApi,
+} from "./chatting";
 
 // The chat screen (/chat): the tabbed contact panel, the chat box and the polish around
 // them, in real Chromium against the real server.
@@ -16,10 +27,8 @@ test.afterEach(async () => {
 
 /** A new user in a browser context of their own, signed in (not on any page yet). */
 async function person(browser: Browser, prefix: string, options: BrowserContextOptions = {}): Promise<Person> {
-  const context = await browser.newContext(options);
+  const { context, page, errors } = await secondBrowser(browser, options);
   contexts.push(context);
-  const page = await context.newPage();
-  const errors = collectErrors(page);
   const user = newUser(prefix);
   await registerByApi(page, user);
   const id = await myId(page);
@@ -371,12 +380,7 @@ test("links are clickable, everything else is text, no script runs and the layou
     "zero\u200Bwidth",
     "🐧🎉 <b>bold</b>",
   ];
-  for (const body of hostile) {
-    const answer = await alice.page.request.post("/api/send_message", {
-      data: { client_id: `h-${Math.random().toString(36).slice(2)}`, to: direct(bob.id), body },
-    });
-    expect(answer.ok()).toBeTruthy();
-  }
+  for (const body of hostile) await sendBodyByApi(alice.page, direct(bob.id), body);
   const groupName = `<b>b</b><img src=x onerror="window.__pwned=4">${unique("c")}`;
   const answer = await alice.page.request.post("/api/create_group", { data: { name: groupName } });
   expect(answer.ok(), await answer.text()).toBeTruthy();
@@ -524,9 +528,7 @@ test("screenshots of the main screens", async ({ browser }) => {
   await sendByApi(carol.page, direct(bob.id), "Are you coming on Tuesday?", 1);
   await sendByApi(alice.page, { kind: "group", group_id: created.group.id }, "Board 3 is free", 1);
   for (const body of ["Hi Bob! 🐧", "The tournament schedule is on https://example.org/chess", "See you there?"]) {
-    await alice.page.request.post("/api/send_message", {
-      data: { client_id: `s-${Math.random().toString(36).slice(2)}`, to: direct(bob.id), body },
-    });
+    await sendBodyByApi(alice.page, direct(bob.id), body);
   }
   const b = bob.page;
   await openShell(b);

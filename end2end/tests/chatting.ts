@@ -59,20 +59,21 @@ export async function say(page: Page, text: string) {
 }
 
 
-/** Stores `count` messages from `page`'s user to `to` over HTTP (`send_message`), one
- * after the other, with bodies `${prefix} 1` … `${prefix} count`. */
-export async function sendByApi(
-  page: Page,
-  to: { kind: "direct"; user_id: number } | { kind: "group"; group_id: number },
-  prefix: string,
-  count: number,
-) {
-  for (let i = 1; i <= count; i++) {
-    const answer = await page.request.post("/api/send_message", {
-      data: { client_id: `${prefix.replace(/[^A-Za-z0-9_-]/g, "_")}-${i}-${Math.random().toString(36).slice(2)}`, to, body: `${prefix} ${i}` },
-    });
-    expect(answer.ok(), await answer.text()).toBeTruthy();
-  }
+type To = { kind: "direct"; user_id: number } | { kind: "group"; group_id: number };
+
+/** Stores one message with exactly `body` from `page`'s user to `to` over HTTP
+ * (`send_message`). */
+export async function sendBodyByApi(page: Page, to: To, body: string) {
+  const answer = await page.request.post("/api/send_message", {
+    data: { client_id: `e2e-${Math.random().toString(36).slice(2)}`, to, body },
+  });
+  expect(answer.ok(), await answer.text()).toBeTruthy();
+}
+
+/** Stores `count` messages from `page`'s user to `to`, one after the other, with bodies
+ * `${prefix} 1` … `${prefix} count`. */
+export async function sendByApi(page: Page, to: To, prefix: string, count: number) {
+  for (let i = 1; i <= count; i++) await sendBodyByApi(page, to, `${prefix} ${i}`);
 }
 
 /** Opens `/chat` and the chat with `name` from the contact panel (Friends tab). */

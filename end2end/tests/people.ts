@@ -1,5 +1,5 @@
 import { expect, hydrated } from "./fixtures";
-import type { Browser, BrowserContext, Page } from "@playwright/test";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "@playwright/test";
 
 // Users for the tests. Every test makes its own users and groups (the suite runs in
 // parallel against one server and one database), so names carry a per-run suffix.
@@ -27,9 +27,12 @@ export function collectErrors(page: Page): string[] {
   return errors;
 }
 
-/** A second signed-out browser (own cookies) with its error collector. */
-export async function secondBrowser(browser: Browser): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext();
+/** A second signed-out browser (own cookies, and `options`) with its error collector. */
+export async function secondBrowser(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   return { context, page, errors: collectErrors(page) };
 }
