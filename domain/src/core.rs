@@ -26,6 +26,8 @@ pub struct Core {
     pub(crate) settings: Arc<CoreSettings>,
     pub(crate) passwords: Passwords,
     pub(crate) throttles: Arc<Throttles>,
+    /// Sends per user (see `messaging::send_limit`).
+    pub(crate) send_limiter: Arc<crate::messaging::SendLimiter>,
     pub(crate) mailer: Mailer,
     /// Connected devices, for live delivery.
     pub hub: Hub,
@@ -149,6 +151,12 @@ impl Core {
             email_codes_per_address: Throttle::new(settings.email_codes_per_address, limits.window),
             email_codes_per_client: Throttle::new(settings.email_codes_per_client, limits.window),
         };
+        let send_limiter = crate::messaging::SendLimiter::new(settings.sends).ok_or_else(|| {
+            DomainError::InvalidSetting {
+                name: "send limits",
+                reason: "must be at least 1 message".to_owned(),
+            }
+        })?;
         let mailer = Mailer::new(&settings.mail)?;
         let writes = Writes {
             conn: db.conn.clone(),
@@ -169,6 +177,7 @@ impl Core {
             passwords: Passwords::new(settings.password_hash_concurrency),
             settings: Arc::new(settings),
             throttles: Arc::new(throttles),
+            send_limiter: Arc::new(send_limiter),
             mailer,
             hub,
             writes,

@@ -27,5 +27,6 @@ pub use admin::Admin;
 pub use db::{Database, DatabaseSettings};
 pub use error::DomainError;
 pub use mail::MailSettings;
+pub use messaging::SendLimits;
 pub use settings::{CoreSettings, SignInLimits};
 pub use social::NewGroup;

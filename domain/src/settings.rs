@@ -15,6 +15,8 @@ pub struct CoreSettings {
     pub sign_in_limits: SignInLimits,
     /// The longest message, in characters.
     pub max_message_chars: usize,
+    /// How fast one user may send messages (WebSocket and HTTP together).
+    pub sends: crate::messaging::SendLimits,
     /// How mail is sent (SMTP or the development outbox).
     pub mail: crate::mail::MailSettings,
     /// Codes mailed for one address (and, separately, requested from one client
@@ -60,6 +62,7 @@ impl Default for CoreSettings {
             session_idle_lifetime: Duration::from_secs(30 * 24 * 3600),
             sign_in_limits: SignInLimits::default(),
             max_message_chars: penguin_protocol::messages::DEFAULT_MAX_MESSAGE_CHARS,
+            sends: crate::messaging::SendLimits::default(),
             mail: crate::mail::MailSettings::default(),
             email_codes_per_address: 5,
             email_codes_per_client: 20,
@@ -93,6 +96,9 @@ impl CoreSettings {
         }
         if self.max_message_chars == 0 {
             return invalid("maximum message length", "must be at least 1");
+        }
+        if self.sends.per_second == 0 || self.sends.burst == 0 {
+            return invalid("send limits", "must be at least 1 message");
         }
         if self.password_hash_concurrency == 0 {
             return invalid("password hash concurrency", "must be at least 1");

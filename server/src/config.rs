@@ -7,7 +7,9 @@
 use clap::Parser;
 use leptos::config::LeptosOptions;
 use penguin_domain::db::DEFAULT_DATABASE_URL;
-use penguin_domain::{ClusterSettings, CoreSettings, DatabaseSettings, MailSettings, SignInLimits};
+use penguin_domain::{
+    ClusterSettings, CoreSettings, DatabaseSettings, MailSettings, SendLimits, SignInLimits,
+};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -131,15 +133,17 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=50_000))]
     pub max_message_chars: u32,
 
-    /// Messages one WebSocket connection may send per second, sustained.
-    #[arg(long, env = "PENGUIN_WS_SENDS_PER_SECOND", default_value_t = 10,
+    /// Messages one user may send per second, sustained, over the WebSocket and HTTP
+    /// together (per server process).
+    #[arg(long, env = "PENGUIN_SENDS_PER_SECOND", default_value_t = 10,
+          alias = "ws-sends-per-second",
           value_parser = clap::value_parser!(u32).range(1..))]
-    pub ws_sends_per_second: u32,
+    pub sends_per_second: u32,
 
-    /// Messages one WebSocket connection may send in a burst.
-    #[arg(long, env = "PENGUIN_WS_SEND_BURST", default_value_t = 20,
+    /// Messages one user may send in a burst.
+    #[arg(long, env = "PENGUIN_SEND_BURST", default_value_t = 20, alias = "ws-send-burst",
           value_parser = clap::value_parser!(u32).range(1..))]
-    pub ws_send_burst: u32,
+    pub send_burst: u32,
 
     /// Redis, to run this server as one node of several sharing one PostgreSQL database
     /// (`--database-url postgres://…`): `redis://host:6379[/db]`. Live frames and presence
@@ -224,6 +228,10 @@ impl Config {
             email_codes_per_address: self.email_codes_per_address,
             email_codes_per_client: self.email_codes_per_client,
             max_message_chars: self.max_message_chars as usize,
+            sends: SendLimits {
+                per_second: self.sends_per_second,
+                burst: self.send_burst,
+            },
             cluster: self.redis_url.as_ref().map(|url| ClusterSettings {
                 redis_url: url.clone(),
                 prefix: self.redis_prefix.clone(),

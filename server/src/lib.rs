@@ -5,6 +5,7 @@
 // rendering future, which for the larger pages goes deeper than rustc's default 128.
 #![recursion_limit = "256"]
 
+pub mod accept;
 pub mod body_limit;
 pub mod client_addr;
 pub mod commands;
@@ -43,6 +44,7 @@ pub struct Server {
     metrics_listener: Option<TcpListener>,
     pub metrics_addr: Option<SocketAddr>,
     shutdown_grace: std::time::Duration,
+    header_timeout: std::time::Duration,
 }
 
 impl Server {
@@ -79,10 +81,6 @@ impl Server {
             client_addr: ClientAddrPolicy {
                 trust_forwarded_for: config.trust_forwarded_for,
             },
-            sends: ws::SendLimits {
-                per_second: f64::from(config.ws_sends_per_second),
-                burst: f64::from(config.ws_send_burst),
-            },
             connections: connections.clone(),
             metrics_token: config.ops.metrics_token.as_deref().map(Into::into),
         };
@@ -96,6 +94,7 @@ impl Server {
             metrics_listener,
             metrics_addr,
             shutdown_grace: config.ops.shutdown_grace(),
+            header_timeout: config.ops.header_timeout(),
         })
     }
 
@@ -118,19 +117,17 @@ impl Server {
                 "metrics on http://{}/metrics",
                 self.metrics_addr.unwrap_or(self.local_addr)
             );
-            tokio::spawn(
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopping.wait_for(|begun| *begun).await;
-                    })
-                    .into_future(),
-            )
+            tokio::spawn(accept::serve(
+                listener,
+                app,
+                self.header_timeout,
+                async move {
+                    let _ = stopping.wait_for(|begun| *begun).await;
+                },
+            ))
         });
         // The peer address feeds per-address rate limits (see `client_addr`).
-        let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
-            .with_graceful_shutdown(signal)
-            .into_future();
+        let served = accept::serve(self.listener, self.app, self.header_timeout, signal);
         let result = lifecycle::drain(
             served,
             on_begun,

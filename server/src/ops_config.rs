@@ -30,6 +30,13 @@ pub struct OpsSettings {
     #[arg(long, env = "PENGUIN_SHUTDOWN_GRACE_SECS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub shutdown_grace_secs: u64,
+
+    /// Seconds a client has to send a request's headers, and an idle keep-alive
+    /// connection stays open; connections slower than that (half-open handshakes,
+    /// slowloris) are closed, so they cannot exhaust the server's connections.
+    #[arg(long, env = "PENGUIN_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -41,6 +48,10 @@ pub enum LogFormat {
 impl OpsSettings {
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs)
     }
 }
 

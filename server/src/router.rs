@@ -31,7 +31,6 @@ pub struct Policies {
     pub origins: OriginPolicy,
     pub cookies: CookiePolicy,
     pub client_addr: ClientAddrPolicy,
-    pub sends: crate::ws::SendLimits,
     /// WebSocket connections, for graceful shutdown.
     pub connections: crate::lifecycle::Connections,
     /// `/metrics` on this router with this bearer token (`--metrics-token`).
@@ -49,7 +48,6 @@ pub fn build(state: AppState, policies: Policies) -> Router {
     let ws_state = crate::ws::WsState {
         core: state.core.clone(),
         origins: Arc::new(policies.origins.clone()),
-        limits: policies.sends,
         connections: policies.connections.clone(),
     };
     let mut router = Router::new();

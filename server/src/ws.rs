@@ -50,15 +50,7 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 pub struct WsState {
     pub core: Core,
     pub origins: Arc<OriginPolicy>,
-    pub limits: SendLimits,
     pub connections: crate::lifecycle::Connections,
-}
-
-/// Sends per connection: a burst of `burst`, refilled at `per_second`.
-#[derive(Debug, Clone, Copy)]
-pub struct SendLimits {
-    pub per_second: f64,
-    pub burst: f64,
 }
 
 pub async fn upgrade(
@@ -98,7 +90,7 @@ pub async fn upgrade(
             let span = tracing::info_span!("ws", user_id = caller.id());
             async move {
                 let _counted = counted;
-                Connection::new(state.core, caller, session, locale, state.limits)
+                Connection::new(state.core, caller, session, locale)
                     .run(socket, stop)
                     .await;
             }
@@ -114,11 +106,8 @@ struct Connection {
     locale: Locale,
     /// Per conversation, the newest seq sent to this client.
     delivered: HashMap<ConversationId, Seq>,
-    limits: SendLimits,
     /// When this connection last relayed typing to each destination.
     typed: HashMap<Destination, Instant>,
-    tokens: f64,
-    refilled: Instant,
 }
 
 /// Why a connection ends.
@@ -128,23 +117,14 @@ enum End {
 }
 
 impl Connection {
-    fn new(
-        core: Core,
-        caller: Caller,
-        session: String,
-        locale: Locale,
-        limits: SendLimits,
-    ) -> Self {
+    fn new(core: Core, caller: Caller, session: String, locale: Locale) -> Self {
         Self {
             core,
             caller,
             session,
             locale,
             delivered: HashMap::new(),
-            limits,
             typed: HashMap::new(),
-            tokens: limits.burst,
-            refilled: Instant::now(),
         }
     }
 
@@ -510,12 +490,7 @@ impl Connection {
                 to,
                 body,
             } => {
-                if !self.take_token() {
-                    return self
-                        .refuse(sink, ErrorCode::RateLimited, Some(client_id))
-                        .await
-                        .map_err(|()| End::ClientLeft);
-                }
+                // Rate limits are the domain's: per user, shared with HTTP sends.
                 match self
                     .core
                     .post_message(&self.caller, to, &client_id, &body)
@@ -560,18 +535,6 @@ impl Connection {
         send(sink, &frame).await
     }
 
-    fn take_token(&mut self) -> bool {
-        let now = Instant::now();
-        let elapsed = now.duration_since(self.refilled).as_secs_f64();
-        self.refilled = now;
-        self.tokens = (self.tokens + elapsed * self.limits.per_second).min(self.limits.burst);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
 }
 
 /// Sends one frame. A client that has not taken it within [`WRITE_TIMEOUT`] (its TCP

@@ -21,9 +21,9 @@ async fn a_backup_under_write_load_restores_every_acknowledged_message() {
     let args = [
         "--database-url",
         &db_url,
-        "--ws-sends-per-second",
+        "--sends-per-second",
         "100000",
-        "--ws-send-burst",
+        "--send-burst",
         "100000",
     ];
     let mut server = Process::start("backup", &args).await;

@@ -50,9 +50,9 @@ async fn node(db: &TestDb, redis: &str, prefix: &str, name: &str) -> Process {
             "10000",
             "--sign-in-attempts-per-address",
             "10000",
-            "--ws-sends-per-second",
+            "--sends-per-second",
             "10000",
-            "--ws-send-burst",
+            "--send-burst",
             "10000",
         ],
     )

@@ -22,9 +22,9 @@ async fn a_restart_under_traffic_loses_no_acknowledged_message() {
     let args = [
         "--database-url",
         &db_url,
-        "--ws-sends-per-second",
+        "--sends-per-second",
         "100000",
-        "--ws-send-burst",
+        "--send-burst",
         "100000",
         "--shutdown-grace-secs",
         "10",

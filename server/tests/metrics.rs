@@ -169,7 +169,7 @@ async fn metrics_are_protected_and_follow_the_traffic() {
         TOKEN,
         "--metrics-addr",
         "127.0.0.1:0",
-        "--ws-send-burst",
+        "--send-burst",
         "100",
     ])
     .await;

@@ -449,7 +449,7 @@ async fn group_messages_reach_members_on_all_their_devices() {
 
 #[tokio::test]
 async fn flooding_a_connection_is_rate_limited_with_a_clear_error() {
-    let server = Running::sqlite(&["--ws-sends-per-second", "1", "--ws-send-burst", "5"]).await;
+    let server = Running::sqlite(&["--sends-per-second", "1", "--send-burst", "5"]).await;
     let mut owner = user(&server, "owner").await;
     let group: GroupDetails = owner
         .browser
@@ -741,7 +741,8 @@ async fn long_polling_keeps_the_sockets_contract() {
 
 #[tokio::test]
 async fn a_client_that_never_reads_is_cut_off_and_later_catches_up() {
-    let server = Running::sqlite(&[]).await;
+    // Far above the per-user send limit: this floods on purpose.
+    let server = Running::sqlite(&["--sends-per-second", "100000", "--send-burst", "100000"]).await;
     let mut ann = user(&server, "ann").await;
     let mut ben = user(&server, "ben").await;
     befriend(&mut ann, &mut ben).await;

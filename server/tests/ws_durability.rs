@@ -22,9 +22,9 @@ async fn acknowledged_messages_survive_kill_9() {
         &db_url,
         "--log",
         "warn",
-        "--ws-sends-per-second",
+        "--sends-per-second",
         "100000",
-        "--ws-send-burst",
+        "--send-burst",
         "100000",
     ];
     let mut server = Process::start("durability", &args).await;

@@ -6,9 +6,12 @@ mod access;
 pub(crate) mod group_commit;
 mod poll;
 mod reading;
+mod send_limit;
 mod sending;
 
 pub use poll::MAX_POLL_WAIT;
+pub use send_limit::SendLimits;
+pub(crate) use send_limit::SendLimiter;
 pub use sending::Sent;
 
 use crate::entity::message;

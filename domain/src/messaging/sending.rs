@@ -82,8 +82,10 @@ impl Core {
         })
     }
 
-    /// [`Core::send_message`], then live delivery of a new message to every connected
-    /// device of every member (the sender's other devices included).
+    /// A user's send, over either transport: within the user's send budget (else
+    /// `rate_limited`, before anything is read or stored), [`Core::send_message`], then
+    /// live delivery of a new message to every connected device of every member (the
+    /// sender's other devices included).
     pub async fn post_message(
         &self,
         caller: &Caller,
@@ -91,6 +93,7 @@ impl Core {
         client_id: &str,
         body: &str,
     ) -> Result<SendAck, DomainError> {
+        self.send_limiter.admit(caller.id())?;
         let sent = self.send_message(caller, to, client_id, body).await?;
         if !sent.duplicate {
             self.hub.publish(
