@@ -142,6 +142,27 @@ impl Process {
         }
     }
 
+    fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the process is running").id()
+    }
+
+    /// Resident memory (VmRSS), in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/<pid>/status")
+    }
+
+    /// File descriptors the process holds open (sockets included).
+    pub fn open_fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
+            .unwrap()
+            .count()
+    }
+
     /// SIGKILL: no graceful anything.
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
