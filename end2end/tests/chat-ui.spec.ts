@@ -1,15 +1,19 @@
 import { test, expect, hydrated } from "./fixtures";
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { mkdir } from "node:fs/promises";
-import { newUser, registerByApi, secondBrowser, unique, type User } from "./people";
+import { unique } from "./people";
 import {
   befriendByApi,
   bodies,
+  closePeople,
   entry,
+  exactBodies,
   expectOnline,
+  joinByApi,
   log,
-  myId,
   openChatInPanel,
+  openShell,
+  person,
   say,
   sendBodyByApi,
   sendByApi,
@@ -18,36 +22,7 @@ import {
 // The chat screen (/chat): the tabbed contact panel, the chat box and the polish around
 // them, in real Chromium against the real server.
 
-type Person = { user: User; page: Page; errors: string[]; id: number };
-
-const contexts: BrowserContext[] = [];
-test.afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-});
-
-/** A new user in a browser context of their own, signed in (not on any page yet). */
-async function person(browser: Browser, prefix: string, options: BrowserContextOptions = {}): Promise<Person> {
-  const { context, page, errors } = await secondBrowser(browser, options);
-  contexts.push(context);
-  const user = newUser(prefix);
-  await registerByApi(page, user);
-  const id = await myId(page);
-  return { user, page, errors, id };
-}
-
-async function openShell(page: Page) {
-  await page.goto("/chat");
-  await hydrated(page);
-  await expectOnline(page);
-}
-
-/** The text of every message body of the open chat, exactly (no whitespace folding). */
-async function exactBodies(page: Page): Promise<string[]> {
-  return log(page)
-    .getByTestId("message")
-    .locator(".body")
-    .evaluateAll((nodes) => nodes.map((n) => n.textContent ?? ""));
-}
+test.afterEach(closePeople);
 
 const direct = (id: number) => ({ kind: "direct" as const, user_id: id });
 
@@ -406,12 +381,6 @@ test("links are clickable, everything else is text, no script runs and the layou
   expect(await b.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(bob.errors).toEqual([]);
 });
-
-/** Joins the group with invite `code` as `page`'s user. */
-async function joinByApi(page: Page, code: string) {
-  const joined = await page.request.post("/api/join_group", { data: { invite_code: code } });
-  expect(joined.ok()).toBeTruthy();
-}
 
 test("the language follows the browser and can be switched", async ({ browser }) => {
   test.setTimeout(60_000);

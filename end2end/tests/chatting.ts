@@ -1,6 +1,6 @@
 import { expect, hydrated } from "./fixtures";
-import type { Page } from "@playwright/test";
-import type { User } from "./people";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "@playwright/test";
+import { newUser, registerByApi, secondBrowser, type User } from "./people";
 
 // Steps of a chat, shared by the chat specs.
 
@@ -9,6 +9,43 @@ export async function myId(page: Page): Promise<number> {
   const me = await (await page.request.get("/api/me")).json();
   expect(me).not.toBeNull();
   return me.id as number;
+}
+
+export type Person = { user: User; page: Page; errors: string[]; id: number };
+
+/** Browser contexts opened by `person`; `closePeople` (a spec's afterEach) closes them. */
+const opened: BrowserContext[] = [];
+
+export async function closePeople() {
+  for (const context of opened.splice(0)) await context.close();
+}
+
+/** A new user (`who`: a name prefix, or the user itself) in a browser context of their
+ * own, registered and signed in over the API (not on any page yet). */
+export async function person(
+  browser: Browser,
+  who: string | User,
+  options: BrowserContextOptions = {},
+): Promise<Person> {
+  const { context, page, errors } = await secondBrowser(browser, options);
+  opened.push(context);
+  const user = typeof who === "string" ? newUser(who) : who;
+  await registerByApi(page, user);
+  const id = await myId(page);
+  return { user, page, errors, id };
+}
+
+/** Opens the chat shell and waits for the socket. */
+export async function openShell(page: Page) {
+  await page.goto("/chat");
+  await hydrated(page);
+  await expectOnline(page);
+}
+
+/** Joins the group with invite `code` as `page`'s user. */
+export async function joinByApi(page: Page, code: string) {
+  const joined = await page.request.post("/api/join_group", { data: { invite_code: code } });
+  expect(joined.ok()).toBeTruthy();
 }
 
 /** `a` asks `b` over the API and `b` accepts. */
@@ -49,6 +86,11 @@ export function log(page: Page) {
 
 export function bodies(page: Page) {
   return log(page).getByTestId("message").locator(".body");
+}
+
+/** The text of every message body of the open chat, exactly (no whitespace folding). */
+export async function exactBodies(page: Page): Promise<string[]> {
+  return bodies(page).evaluateAll((nodes) => nodes.map((n) => n.textContent ?? ""));
 }
 
 export async function say(page: Page, text: string) {

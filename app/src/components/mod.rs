@@ -22,4 +22,4 @@ pub use problem::{ErrorMessage, Problem, ProblemAlert};
 pub use role_badge::{RoleBadge, role_key};
 pub use signed_in::SignedIn;
 pub use top_bar::TopBar;
-pub use user_name::UserName;
+pub use user_name::{UserName, with_names};

@@ -380,7 +380,8 @@ fn InviteForm(friends: Vec<Friend>, state: GroupState) -> impl IntoView {
                     .map(|friend| {
                         view! {
                             <option value=friend.user.id.to_string()>
-                                {format!("{} (@{})", friend.user.display_name, friend.user.username)}
+                                // An option holds text only: the name is isolated with FSI … PDI.
+                                {format!("\u{2068}{}\u{2069} (@{})", friend.user.display_name, friend.user.username)}
                             </option>
                         }
                     })

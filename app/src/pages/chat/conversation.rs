@@ -5,7 +5,7 @@ use super::composer::Composer;
 use super::directory::use_directory;
 use super::message_log::MessageLog;
 use crate::AppError;
-use crate::components::ErrorMessage;
+use crate::components::{ErrorMessage, with_names};
 use crate::i18n::{Key, use_i18n};
 use crate::realtime::{ConnectionState, use_realtime};
 use leptos::prelude::*;
@@ -98,8 +98,8 @@ fn ChatBox(to: Destination, me: UserId, partner: Partner) -> impl IntoView {
     };
     // In the current language: "Chatting with X" / "正在跟 X 聊天", a group by its name.
     let heading = move || match &title {
-        (Some(key), name) => t(*key).replace("{}", name),
-        (None, name) => name.clone(),
+        (Some(key), name) => with_names(t(*key), vec![name.clone()]).into_any(),
+        (None, name) => name.clone().into_any(),
     };
     let details = match partner {
         Partner::Friend(user) => {
@@ -143,7 +143,7 @@ fn ChatBox(to: Destination, me: UserId, partner: Partner) -> impl IntoView {
             .into_iter()
             .map(sender_name)
             .collect();
-        (!who.is_empty()).then(|| t(Key::IsTyping).replace("{}", &who.join(", ")))
+        (!who.is_empty()).then(|| with_names(t(Key::IsTyping), who))
     };
     // Read up to the newest message once it can have been seen: the socket is up, the
     // page is visible and the log is scrolled to the bottom.

@@ -431,7 +431,12 @@ fn ContactEntry(
                 </span>
                 <span class="contact-text">
                     <span class="contact-name">{name}</span>
-                    <span class="contact-preview" data-testid="preview">{preview}</span>
+                    <span class="contact-preview" data-testid="preview">
+                        {move || match preview() {
+                            (Some(who), text) => view! { <bdi>{who}</bdi>": "{text} }.into_any(),
+                            (None, text) => text.into_any(),
+                        }}
+                    </span>
                 </span>
                 <span class="contact-meta">
                     <span class="contact-time">
@@ -459,32 +464,30 @@ fn ContactEntry(
     }
 }
 
-/// The second line of an entry: someone typing, or the last message
-/// ("Me: …" for one's own, "Name: …" in groups).
+/// The second line of an entry: someone typing, or the last message and who wrote it
+/// ("Me" for one's own, the sender's name in groups; shown as "Me: …", "Name: …").
 fn preview_text(
     realtime: Realtime,
     directory: Directory,
     to: Destination,
     latest: Option<Message>,
     t: impl Fn(Key) -> &'static str,
-) -> String {
+) -> (Option<String>, String) {
     if !realtime.typing_in(to).is_empty() {
-        return t(Key::TypingShort).to_owned();
+        return (None, t(Key::TypingShort).to_owned());
     }
     let Some(message) = latest else {
-        return String::new();
+        return (None, String::new());
     };
     let body = one_line(&message.body);
-    if Some(message.sender_id) == realtime.me.get() {
-        format!("{}: {body}", t(Key::Me))
+    let who = if Some(message.sender_id) == realtime.me.get() {
+        Some(t(Key::Me).to_owned())
     } else if let Destination::Group { .. } = to {
-        match directory.name_in(to, message.sender_id) {
-            Some(name) => format!("{name}: {body}"),
-            None => body,
-        }
+        directory.name_in(to, message.sender_id)
     } else {
-        body
-    }
+        None
+    };
+    (who, body)
 }
 
 /// The first line, shortened: previews are one line.
