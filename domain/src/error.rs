@@ -35,6 +35,11 @@ pub enum DomainError {
     #[error("database: {0}")]
     Database(#[from] DbErr),
 
+    /// The database cannot take writes right now (unreachable, disk full, file read-only
+    /// or failing): worth retrying, and nothing of the request was stored.
+    #[error("the database cannot store this now: {0}")]
+    StorageUnavailable(String),
+
     #[error("mail: {0}")]
     Mail(String),
 
@@ -58,7 +63,8 @@ impl DomainError {
         match self {
             Self::Refused(code) => *code,
             Self::NoSuchUser(_) => ErrorCode::NotFound,
-            Self::Database(DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) => ErrorCode::Unavailable,
+            Self::Database(error) if storage_unavailable(error) => ErrorCode::Unavailable,
+            Self::StorageUnavailable(_) => ErrorCode::Unavailable,
             Self::Mail(_) => ErrorCode::MailUnavailable,
             Self::InvalidSetting { .. }
             | Self::InvalidDatabaseUrl { .. }
@@ -73,6 +79,39 @@ impl DomainError {
     /// True for refusals the user caused: not worth an error-level log line.
     pub fn is_refusal(&self) -> bool {
         matches!(self, Self::Refused(_) | Self::NoSuchUser(_))
+    }
+}
+
+/// True for database failures of the moment rather than of the request: the connection or
+/// pool is gone, or the storage refuses writes (SQLite: read-only, I/O error, disk full,
+/// cannot open; PostgreSQL: connection exceptions, shutdown, out of disk or memory).
+pub(crate) fn storage_unavailable(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    let sqlx = match error {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            error
+        }
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(database) => database.code().is_some_and(|code| {
+            // PostgreSQL's SQLSTATEs have five characters; SQLite's (extended) result
+            // codes have at most four digits, and their low byte is the primary code.
+            if code.len() == 5 {
+                code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+            } else {
+                const READONLY: i64 = 8;
+                const IOERR: i64 = 10;
+                const FULL: i64 = 13;
+                const CANTOPEN: i64 = 14;
+                code.parse::<i64>()
+                    .is_ok_and(|code| matches!(code & 0xff, READONLY | IOERR | FULL | CANTOPEN))
+            }
+        }),
+        _ => false,
     }
 }
 

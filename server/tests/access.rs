@@ -82,7 +82,10 @@ async fn world() -> World {
     let request = requests["incoming"][0]["id"].as_i64().unwrap();
 
     let (status, group) = ann
-        .post("create_group", json!({"name": "Inner", "description": "ours"}))
+        .post(
+            "create_group",
+            json!({"name": "Inner", "description": "ours"}),
+        )
         .await;
     assert_eq!(status, 200, "{group}");
     let code = group["invite_code"].as_str().unwrap().to_owned();
@@ -165,8 +168,18 @@ fn probes(w: &World) -> Vec<Probe> {
     vec![
         // Accounts: each acts on the caller's own session and account only (checked at
         // the end: Ann is still signed in and enabled).
-        p("account", Stranger, json!({}), Answered(|a| a["email"].is_null())),
-        p("add_email", Stranger, json!({"email": "cat@example.org"}), Answered(|_| true)),
+        p(
+            "account",
+            Stranger,
+            json!({}),
+            Answered(|a| a["email"].is_null()),
+        ),
+        p(
+            "add_email",
+            Stranger,
+            json!({"email": "cat@example.org"}),
+            Answered(|_| true),
+        ),
         p(
             "verify_email",
             Stranger,
@@ -190,7 +203,12 @@ fn probes(w: &World) -> Vec<Probe> {
             Refused("forbidden"),
         ),
         // Friends: lists are the caller's own; others' requests are as if absent.
-        p("search_users", Stranger, json!({"query": "an"}), Answered(|_| true)),
+        p(
+            "search_users",
+            Stranger,
+            json!({"query": "an"}),
+            Answered(|_| true),
+        ),
         p("friends", Stranger, json!({}), Answered(empty)),
         p("friend_requests", Stranger, json!({}), Answered(empty)),
         p("blocked_users", Stranger, json!({}), Answered(empty)),
@@ -218,11 +236,31 @@ fn probes(w: &World) -> Vec<Probe> {
             json!({"user_id": w.ben_id}),
             NotFoundAsIfAbsent(json!({"user_id": x})),
         ),
-        p("block_user", Stranger, json!({"user_id": x}), Refused("not_found")),
-        p("unblock_user", Stranger, json!({"user_id": x}), Refused("not_found")),
+        p(
+            "block_user",
+            Stranger,
+            json!({"user_id": x}),
+            Refused("not_found"),
+        ),
+        p(
+            "unblock_user",
+            Stranger,
+            json!({"user_id": x}),
+            Refused("not_found"),
+        ),
         // Groups: to a non-member a group does not exist; a plain member may not manage.
-        p("create_group", Stranger, json!({"name": "Cats"}), Answered(|_| true)),
-        p("my_groups", Stranger, json!({}), Answered(|a| a.as_array().is_some_and(|g| g.len() == 1))),
+        p(
+            "create_group",
+            Stranger,
+            json!({"name": "Cats"}),
+            Answered(|_| true),
+        ),
+        p(
+            "my_groups",
+            Stranger,
+            json!({}),
+            Answered(|a| a.as_array().is_some_and(|g| g.len() == 1)),
+        ),
         p(
             "group",
             Stranger,
@@ -295,14 +333,24 @@ fn probes(w: &World) -> Vec<Probe> {
             json!({"group_id": g}),
             NotFoundAsIfAbsent(json!({"group_id": x})),
         ),
-        p("disband_group", Member, json!({"group_id": g}), Refused("forbidden")),
+        p(
+            "disband_group",
+            Member,
+            json!({"group_id": g}),
+            Refused("forbidden"),
+        ),
         p(
             "reset_invite_code",
             Stranger,
             json!({"group_id": g}),
             NotFoundAsIfAbsent(json!({"group_id": x})),
         ),
-        p("reset_invite_code", Member, json!({"group_id": g}), Refused("forbidden")),
+        p(
+            "reset_invite_code",
+            Member,
+            json!({"group_id": g}),
+            Refused("forbidden"),
+        ),
         // Messages: other people's conversations do not exist for the caller.
         p("conversations", Stranger, json!({}), Answered(empty)),
         p("unread", Stranger, json!({}), Answered(empty)),
@@ -343,17 +391,17 @@ fn probes(w: &World) -> Vec<Probe> {
             }),
         ),
         // Last: it ends the caller's own sessions (and not Ann's, checked after).
-        p("sign_out_everywhere", Stranger, json!({}), Answered(|_| true)),
+        p(
+            "sign_out_everywhere",
+            Stranger,
+            json!({}),
+            Answered(|_| true),
+        ),
     ]
 }
 
 /// Calls `endpoint` as `api` the way the browser does: GET with a query, or POST JSON.
-async fn call(
-    api: &mut Api,
-    method: &http::Method,
-    endpoint: &str,
-    args: &Value,
-) -> (u16, Value) {
+async fn call(api: &mut Api, method: &http::Method, endpoint: &str, args: &Value) -> (u16, Value) {
     let (status, answer) = if method == http::Method::GET {
         let fields: Vec<(String, String)> = args
             .as_object()
@@ -387,7 +435,11 @@ async fn every_server_function_refuses_callers_without_the_right_and_tells_them_
     let probes = probes(&w);
 
     // The table covers every server function, and only real ones.
-    let probed: BTreeSet<&str> = probes.iter().map(|p| p.endpoint).chain(PUBLIC.iter().copied()).collect();
+    let probed: BTreeSet<&str> = probes
+        .iter()
+        .map(|p| p.endpoint)
+        .chain(PUBLIC.iter().copied())
+        .collect();
     let registered: BTreeSet<&str> = functions.keys().map(String::as_str).collect();
     assert_eq!(
         registered.difference(&probed).collect::<Vec<_>>(),
@@ -453,16 +505,27 @@ async fn every_server_function_refuses_callers_without_the_right_and_tells_them_
     assert_eq!(friends[0]["user"]["id"], w.ben_id);
     let (_, requests) = w.ann.get("friend_requests").await;
     assert_eq!(requests["incoming"][0]["id"], w.request, "{requests}");
-    let (_, members) = w.ann.get(&format!("group_members?group_id={}", w.group)).await;
+    let (_, members) = w
+        .ann
+        .get(&format!("group_members?group_id={}", w.group))
+        .await;
     let roles: Vec<(i64, String)> = members
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["user"]["id"].as_i64().unwrap(), m["role"].as_str().unwrap().to_owned()))
+        .map(|m| {
+            (
+                m["user"]["id"].as_i64().unwrap(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(
         roles,
-        [(w.ann_id, "owner".to_owned()), (w.ben_id, "member".to_owned())]
+        [
+            (w.ann_id, "owner".to_owned()),
+            (w.ben_id, "member".to_owned())
+        ]
     );
     let (_, conversations) = w.ann.get("conversations").await;
     let direct = conversations
@@ -472,11 +535,22 @@ async fn every_server_function_refuses_callers_without_the_right_and_tells_them_
         .find(|c| c["id"] == w.direct)
         .unwrap();
     assert_eq!(direct["read_seq"], 1, "Ann's read position is hers");
-    assert_eq!(direct["last_seq"], 2, "nothing was added to Ann's conversation");
+    assert_eq!(
+        direct["last_seq"], 2,
+        "nothing was added to Ann's conversation"
+    );
     let (status, me) = w.ann.get("me").await;
-    assert_eq!((status.as_u16(), me["id"].as_i64()), (200, Some(w.ann_id)), "still signed in");
+    assert_eq!(
+        (status.as_u16(), me["id"].as_i64()),
+        (200, Some(w.ann_id)),
+        "still signed in"
+    );
     let mut again = Api::new(&w.server.base);
-    assert_eq!(again.sign_in("ann", common::ops::PASSWORD).await, 200, "not disabled");
+    assert_eq!(
+        again.sign_in("ann", common::ops::PASSWORD).await,
+        200,
+        "not disabled"
+    );
     w.server.stop().await;
 }
 
@@ -515,7 +589,11 @@ async fn every_frame_type_refuses_strangers_and_tells_them_nothing() {
     let (mut cat_ws, caught_up) = connect(base, w.cat.session.as_deref().unwrap(), cursors)
         .await
         .unwrap();
-    assert_eq!(caught_up, vec![], "a stranger's hello caught up on others' messages");
+    assert_eq!(
+        caught_up,
+        vec![],
+        "a stranger's hello caught up on others' messages"
+    );
     // Presence goes to friends only, both ways: Ann hears nothing of Cat coming online,
     // and Cat heard nothing of Ann and Ben, who are online.
     let heard = silence(&mut ann_ws).await;
@@ -530,7 +608,12 @@ async fn every_frame_type_refuses_strangers_and_tells_them_nothing() {
     // send: into a group one is not in, as if it did not exist; to a non-friend.
     for (to, client_id) in [
         (Destination::Group { group_id: w.group }, "g"),
-        (Destination::Group { group_id: NONEXISTENT }, "g-absent"),
+        (
+            Destination::Group {
+                group_id: NONEXISTENT,
+            },
+            "g-absent",
+        ),
         (Destination::Direct { user_id: w.ann_id }, "d"),
     ] {
         let send = ClientFrame::Send {
@@ -546,7 +629,10 @@ async fn every_frame_type_refuses_strangers_and_tells_them_nothing() {
         Destination::Direct { user_id: w.ann_id },
         Destination::Group { group_id: w.group },
     ] {
-        cat_ws.send(frame(ClientFrame::Typing { to })).await.unwrap();
+        cat_ws
+            .send(frame(ClientFrame::Typing { to }))
+            .await
+            .unwrap();
     }
     // mark_read: someone else's conversation, as if it did not exist.
     for conversation_id in [w.direct, NONEXISTENT] {
@@ -615,5 +701,79 @@ async fn every_frame_type_refuses_strangers_and_tells_them_nothing() {
         .find(|c| c["id"] == w.direct)
         .unwrap();
     assert_eq!(direct["read_seq"], 1);
+    w.server.stop().await;
+}
+
+/// Every state-changing server function, called with Ann's cookie from a page of another
+/// site (what a CSRF attack makes her browser do): refused before it runs, in each of
+/// the ways browsers mark such requests, and nothing changed.
+#[tokio::test]
+async fn every_state_changing_call_from_another_site_is_refused() {
+    let w = world().await;
+    let functions = server_functions();
+    let probes = probes(&w);
+    let cookie = format!("penguin_session={}", w.ann.session.as_deref().unwrap());
+    let cross_site: [&[(&str, &str)]; 3] = [
+        &[("origin", "https://evil.example")],
+        &[("origin", "null")],
+        &[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://evil.example"),
+        ],
+    ];
+    let posts: Vec<&String> = functions
+        .iter()
+        .filter(|(_, method)| **method == http::Method::POST)
+        .map(|(endpoint, _)| endpoint)
+        .collect();
+    assert!(posts.len() > 20, "the app's changes are POSTs: {posts:?}");
+    let client = reqwest::Client::new();
+    for endpoint in posts {
+        // The arguments of its probe, where it has one: the call would do harm if let
+        // through (Ann disbands her group, befriends, sends…).
+        let args = probes
+            .iter()
+            .find(|p| p.endpoint == endpoint.as_str())
+            .map_or(json!({}), |p| p.args.clone());
+        let args = match endpoint.as_str() {
+            "disband_group" | "leave_group" | "reset_invite_code" => json!({"group_id": w.group}),
+            "send_message" => {
+                json!({"client_id": "csrf", "to": {"kind": "direct", "user_id": w.ben_id}, "body": "csrf"})
+            }
+            "remove_friend" | "block_user" => json!({"user_id": w.ben_id}),
+            _ => args,
+        };
+        for headers in cross_site {
+            let mut request = client
+                .post(format!("{}/api/{endpoint}", w.server.base))
+                .header("cookie", &cookie)
+                .json(&args);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let answer: Value = response.json().await.unwrap_or(Value::Null);
+            assert_eq!(
+                (status, answer["code"].as_str()),
+                (403, Some("cross_site_request")),
+                "{endpoint} from another site with {headers:?}: {answer}"
+            );
+        }
+    }
+    let (_, friends) = w.ann.get("friends").await;
+    assert_eq!(friends.as_array().unwrap().len(), 1, "{friends}");
+    let (status, _) = w.ann.get(&format!("group?group_id={}", w.group)).await;
+    assert_eq!(status, 200, "the group still exists");
+    let (_, conversations) = w.ann.get("conversations").await;
+    let direct = conversations
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == w.direct)
+        .unwrap();
+    assert_eq!(direct["last_seq"], 2, "nothing was sent");
+    let (status, me) = w.ann.get("me").await;
+    assert_eq!((status.as_u16(), me["id"].as_i64()), (200, Some(w.ann_id)));
     w.server.stop().await;
 }

@@ -1,6 +1,7 @@
 //! Shared by Penguin's integration tests: real databases, a fresh one for each test.
 //! SQLite in a temp directory; PostgreSQL in a schema of its own, dropped afterwards.
 
+pub mod proxy;
 pub mod redis;
 pub mod smtp;
 

@@ -167,11 +167,17 @@ async fn commit(writes: &Writes, batch: Vec<Job>, stats: &CommitStats, metrics: 
         }
         Err(error) => {
             tracing::error!(%error, size, "a batch of messages could not be committed");
+            // Each waiting send learns whether retrying can help (the disk is full, the
+            // database unreachable) or not.
             let message = error.to_string();
+            let unavailable = error.code() == penguin_protocol::ErrorCode::Unavailable;
             for job in batch {
-                let _ = job
-                    .reply
-                    .send(Err(DomainError::Database(DbErr::Custom(message.clone()))));
+                let error = if unavailable {
+                    DomainError::StorageUnavailable(message.clone())
+                } else {
+                    DomainError::Database(DbErr::Custom(message.clone()))
+                };
+                let _ = job.reply.send(Err(error));
             }
         }
     }
