@@ -534,7 +534,6 @@ impl Connection {
         };
         send(sink, &frame).await
     }
-
 }
 
 /// Sends one frame. A client that has not taken it within [`WRITE_TIMEOUT`] (its TCP

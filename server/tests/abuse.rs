@@ -97,7 +97,9 @@ async fn thousands_of_half_open_handshakes_time_out_while_users_are_served() {
     );
 
     // Meanwhile a real user is served: a page, a sign-in, the real-time connection.
-    let health = reqwest::get(format!("{}/healthz", server.base)).await.unwrap();
+    let health = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
     let mut again = Api::new(&server.base);
     assert_eq!(again.sign_in("ann", common::ops::PASSWORD).await, 200);
@@ -114,7 +116,10 @@ async fn thousands_of_half_open_handshakes_time_out_while_users_are_served() {
     let closed = futures_util::future::join_all(closes).await;
     let still_open = closed.iter().filter(|closed| !**closed).count();
     assert_eq!(still_open, 0, "half-open connections the server kept open");
-    assert!(started.elapsed() >= Duration::from_secs(1), "not closed at once");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "not closed at once"
+    );
     for mut ws in silent {
         let ended = tokio::time::timeout(Duration::from_secs(20), ws.next())
             .await
@@ -133,7 +138,10 @@ async fn thousands_of_half_open_handshakes_time_out_while_users_are_served() {
         tokio::time::sleep(Duration::from_millis(50)).await;
         after = server.open_fds();
     }
-    assert!(after < before + 20, "{before} descriptors before, {after} after");
+    assert!(
+        after < before + 20,
+        "{before} descriptors before, {after} after"
+    );
 }
 
 /// Protection: the per-user send limiter in `Core::post_message`
@@ -170,7 +178,10 @@ async fn sends_are_rate_limited_per_user_across_http_and_sockets() {
             assert_eq!(status, 200, "{body}");
         }
     }
-    assert!(refused >= 2, "8 sends in a burst of 5 at 1/s: {refused} refused");
+    assert!(
+        refused >= 2,
+        "8 sends in a burst of 5 at 1/s: {refused} refused"
+    );
 
     // The budget is the user's: a socket (one of several) gets no fresh one.
     let (mut ws, _) = connect(&server.base, ann.session.as_deref().unwrap(), vec![])
@@ -358,7 +369,10 @@ async fn a_client_that_never_reads_is_cut_off_with_the_servers_memory_bounded() 
         }
     };
     assert!(ended, "the connection is over");
-    assert!(received < STORED + 2 * LIVE, "it was cut off before the end");
+    assert!(
+        received < STORED + 2 * LIVE,
+        "it was cut off before the end"
+    );
     let (_, caught_up) = connect(
         &server.base,
         ben.session.as_deref().unwrap(),

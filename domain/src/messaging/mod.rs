@@ -10,8 +10,8 @@ mod send_limit;
 mod sending;
 
 pub use poll::MAX_POLL_WAIT;
-pub use send_limit::SendLimits;
 pub(crate) use send_limit::SendLimiter;
+pub use send_limit::SendLimits;
 pub use sending::Sent;
 
 use crate::entity::message;
