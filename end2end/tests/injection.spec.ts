@@ -1,5 +1,5 @@
 import { test, expect, hydrated, withoutRefusals } from "./fixtures";
-import type { Locator, Page } from "@playwright/test";
+import type { Browser, Locator, Page } from "@playwright/test";
 import { PASSWORD, unique, type User } from "./people";
 import {
   befriendByApi,
@@ -179,11 +179,26 @@ async function expectTailReadsLeftToRight(items: Locator) {
   expect(reversed).toEqual([]);
 }
 
+/** `list` (of `UserName` rows) shows exactly `names`, each inside its row, the
+ * `@username` after the name reading left to right. */
+async function expectUsers(page: Page, list: Locator, names: string[]) {
+  const rows = list.getByRole("listitem");
+  await expect(rows).toHaveCount(names.length);
+  expect((await texts(rows.locator(".display-name"))).sort()).toEqual([...names].sort());
+  await expectTailReadsLeftToRight(rows.locator(".user-name"));
+  await expectInside(page, rows.locator(".user-name"), "li");
+}
+
 type Watched = Person & { dialogs: string[] };
 
 /** A signed-in user whose dialogs are recorded. */
 async function watched(who: Person): Promise<Watched> {
   return { ...who, dialogs: dialogs(who.page) };
+}
+
+/** Bob, who looks at it all, starting on a desktop-sized window. */
+async function viewer(browser: Browser): Promise<Watched> {
+  return watched(await person(browser, "bob", { viewport: DESKTOP }));
 }
 
 /** No dialog opened and nothing went wrong in the pages of `people`, but for answers
@@ -199,7 +214,7 @@ test("hostile display names are text in the panel, requests, search, titles, mem
   browser,
 }) => {
   test.setTimeout(180_000);
-  const bob = await watched(await person(browser, "bob", { viewport: DESKTOP }));
+  const bob = await viewer(browser);
   const b = bob.page;
   const run = unique("inj");
   const hostile = await Promise.all(
@@ -210,7 +225,6 @@ test("hostile display names are text in the panel, requests, search, titles, mem
     expect(asked.ok(), await asked.text()).toBeTruthy();
   }
   const sorted = [...NAMES].sort();
-  const userNames = (list: Locator) => list.locator(".user-name");
 
   // Friend requests: in the panel and on the contacts page; search results.
   for (const viewport of VIEWPORTS) {
@@ -224,18 +238,10 @@ test("hostile display names are text in the panel, requests, search, titles, mem
 
     await b.goto("/contacts");
     await hydrated(b);
-    const incoming = b.getByRole("list", { name: "Received", exact: true }).getByRole("listitem");
-    await expect(incoming).toHaveCount(NAMES.length);
-    expect((await texts(incoming.locator(".display-name"))).sort()).toEqual(sorted);
-    await expectTailReadsLeftToRight(userNames(incoming));
-    await expectInside(b, userNames(incoming), "li");
+    await expectUsers(b, b.getByRole("list", { name: "Received", exact: true }), NAMES);
     await b.getByRole("searchbox", { name: "Username or display name" }).fill(run);
     await b.getByRole("button", { name: "Search", exact: true }).click();
-    const results = b.getByRole("list", { name: "Search results" }).getByRole("listitem");
-    await expect(results).toHaveCount(NAMES.length);
-    expect(await texts(results.locator(".display-name"))).toEqual(NAMES);
-    await expectTailReadsLeftToRight(userNames(results));
-    await expectInside(b, userNames(results), "li");
+    await expectUsers(b, b.getByRole("list", { name: "Search results" }), NAMES);
     await expectNothingInjected(b);
   }
 
@@ -259,21 +265,11 @@ test("hostile display names are text in the panel, requests, search, titles, mem
     await b.setViewportSize(viewport);
     await b.goto("/contacts");
     await hydrated(b);
-    const friends = b.getByRole("list", { name: "My friends", exact: true }).getByRole("listitem");
-    await expect(friends).toHaveCount(NAMES.length);
-    expect((await texts(friends.locator(".display-name"))).sort()).toEqual(sorted);
-    await expectTailReadsLeftToRight(userNames(friends));
-    await expectInside(b, userNames(friends), "li");
+    await expectUsers(b, b.getByRole("list", { name: "My friends", exact: true }), NAMES);
 
     await b.goto(`/groups/${created.group.id}`);
     await hydrated(b);
-    const members = b.getByRole("list", { name: "Members" }).getByRole("listitem");
-    await expect(members).toHaveCount(NAMES.length + 1);
-    expect((await texts(members.locator(".display-name"))).sort()).toEqual(
-      [...NAMES, bob.user.displayName].sort(),
-    );
-    await expectTailReadsLeftToRight(userNames(members));
-    await expectInside(b, userNames(members), "li");
+    await expectUsers(b, b.getByRole("list", { name: "Members", exact: true }), [...NAMES, bob.user.displayName]);
     await expectNothingInjected(b);
 
     // The panel: every name, each entry inside the panel; the group's preview names
@@ -339,7 +335,7 @@ test("hostile group names and descriptions are text in the panel, the chat title
   browser,
 }) => {
   test.setTimeout(180_000);
-  const bob = await watched(await person(browser, "bob", { viewport: DESKTOP }));
+  const bob = await viewer(browser);
   const b = bob.page;
   const groups: { id: number; name: string; description: string }[] = [];
   for (const [i, name] of NAMES.entries()) {
@@ -408,7 +404,7 @@ test("hostile message bodies are text in 1:1 and group chats and their previews,
 }) => {
   test.setTimeout(180_000);
   const alice = await watched(await person(browser, "alice"));
-  const bob = await watched(await person(browser, "bob", { viewport: DESKTOP }));
+  const bob = await viewer(browser);
   const b = bob.page;
   await befriendByApi(alice.page, b);
   const created = await (await alice.page.request.post("/api/create_group", { data: { name: unique("Bodies ") } })).json();
