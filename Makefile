@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: run test dev setup build e2e fmt package trunk trunk-serve trunk-test clean
+.PHONY: run test dev setup build e2e fuzz fmt package trunk trunk-serve trunk-test clean
 
 run:          ## build (release) and serve http://127.0.0.1:3000 on ./data/penguin.db
 	@scripts/run.sh
@@ -22,6 +22,9 @@ build:        ## debug build of server and wasm
 
 e2e:          ## Playwright only (builds first)
 	@scripts/setup.sh && scripts/e2e.sh
+
+fuzz:         ## the fuzz targets, 15 s each; FUZZ_ARGS="--long" or "--time 3600 tags"
+	@scripts/setup.sh && scripts/fuzz.sh $(FUZZ_ARGS)
 
 fmt:          ## format the code
 	@. scripts/lib.sh && cargo fmt --all

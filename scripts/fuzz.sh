@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --long) seconds=600 ;;
     --time) seconds=$2; shift ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
     -*) die "unknown option $1 (see $0 --help)" ;;
     *) targets+=("$1") ;;
   esac
@@ -44,6 +44,8 @@ sanitizer=${PENGUIN_FUZZ_SANITIZER:-none}
 fuzz_target_dir=$PENGUIN_CACHE/fuzz-target
 work=$PENGUIN_CACHE/fuzz
 
+# fuzz/ is a workspace of its own, so the root `cargo fmt --all --check` does not see it.
+cargo fmt --manifest-path fuzz/Cargo.toml --check
 say "building the fuzz targets (sanitizer: $sanitizer)"
 cargo fuzz build --sanitizer "$sanitizer" --target-dir "$fuzz_target_dir" \
   $([ ${#targets[@]} -eq 1 ] && echo "${targets[0]}")

@@ -16,6 +16,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 CARGO_LEPTOS_VERSION=0.3.11
 TRUNK_VERSION=0.22.1
+CARGO_FUZZ_VERSION=0.13.2
 # The CLI must equal the wasm-bindgen crate pinned in Cargo.toml.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' "$ROOT/Cargo.toml")
 

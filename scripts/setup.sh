@@ -51,6 +51,8 @@ cargo_tool() { # binary version crate [cargo install flags…]
 cargo_tool cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos --locked
 # Not --locked: one of its locked dependency versions is gone from the registry.
 cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
+# The fuzz targets of fuzz/ (scripts/fuzz.sh).
+cargo_tool cargo-fuzz "$CARGO_FUZZ_VERSION" cargo-fuzz --locked
 if [ "${PENGUIN_WITH_TRUNK:-0}" = 1 ]; then
   cargo_tool trunk "$TRUNK_VERSION" trunk --locked --ignore-rust-version
 fi
