@@ -6,6 +6,8 @@
 #   scripts/fuzz.sh --time 3600 tags     one target for an hour
 #   PENGUIN_FUZZ_SECONDS=120 scripts/fuzz.sh client_frame
 #
+# PENGUIN_FUZZ_TARGET_DIR (build output) and PENGUIN_FUZZ_WORK (found inputs, crashes,
+# logs) default to $PENGUIN_CACHE/fuzz-target and $PENGUIN_CACHE/fuzz.
 # Fails when a target fails: a crash or a broken invariant (the input is saved and its
 # path printed), or a time-out. The inputs in fuzz/corpus/<target>/ are replayed first
 # and never written to: what the fuzzer finds goes to $PENGUIN_CACHE/fuzz/ (outside the
@@ -20,7 +22,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --long) seconds=600 ;;
     --time) seconds=$2; shift ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) die "unknown option $1 (see $0 --help)" ;;
     *) targets+=("$1") ;;
   esac
@@ -41,8 +43,8 @@ export RUSTC_BOOTSTRAP=1
 # the targets' assertions are what fail. Set PENGUIN_FUZZ_SANITIZER=address where a
 # nightly toolchain with the runtime is at hand.
 sanitizer=${PENGUIN_FUZZ_SANITIZER:-none}
-fuzz_target_dir=$PENGUIN_CACHE/fuzz-target
-work=$PENGUIN_CACHE/fuzz
+fuzz_target_dir=${PENGUIN_FUZZ_TARGET_DIR:-$PENGUIN_CACHE/fuzz-target}
+work=${PENGUIN_FUZZ_WORK:-$PENGUIN_CACHE/fuzz}
 
 # fuzz/ is a workspace of its own, so the root `cargo fmt --all --check` does not see it.
 cargo fmt --manifest-path fuzz/Cargo.toml --check
