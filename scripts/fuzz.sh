@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --long) seconds=600 ;;
     --time) seconds=$2; shift ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) die "unknown option $1 (see $0 --help)" ;;
     *) targets+=("$1") ;;
   esac

@@ -7,8 +7,9 @@
 //! - an accepted frame written again decodes to itself, also in its most-escaped
 //!   spelling, and uses only the frame types and destination kinds of docs/PROTOCOL.md;
 //! - a `send` the server accepts (valid client id, body within the default limit), even
-//!   grown to the longest client id and body the rules allow and spelled with every
-//!   character escaped, fits in `MAX_FRAME_BYTES` and decodes to the same frame: no valid
+//!   grown to the longest client id and body the rules allow (the body's characters
+//!   repeated, and its widest one alone repeated) and spelled with every character
+//!   escaped, fits in `MAX_FRAME_BYTES` and decodes to the same frame: no valid
 //!   message is ever refused for its size.
 #![no_main]
 
@@ -54,6 +55,13 @@ fn check(frame: &ClientFrame) {
             && rules::message_body(body, DEFAULT_MAX_MESSAGE_CHARS).is_ok();
         if valid {
             assert_largest_fits(client_id, body);
+            // The body's longest-to-escape visible character, as many times as allowed.
+            let widest = body
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .max_by_key(|c| c.len_utf16())
+                .expect("a valid body has a visible character");
+            assert_largest_fits(client_id, &widest.to_string());
         }
     }
 }
