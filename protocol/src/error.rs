@@ -211,7 +211,7 @@ error_codes! {
     InvalidClientId = "invalid_client_id", 400,
         en: "The message id sent by the app is not valid.",
         zh: "应用发送的消息编号无效。";
-    /// Too many messages in a short time from one connection.
+    /// Too many messages in a short time from one user (all connections and HTTP).
     RateLimited = "rate_limited", 429,
         en: "You are sending too fast. Wait a moment and try again.",
         zh: "发送太快了，请稍等片刻再试。";

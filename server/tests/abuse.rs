@@ -5,10 +5,9 @@
 
 mod common;
 
-use common::ops::{Api, Ended, befriend, connect, next};
+use common::ops::{Api, Ended, befriend, connect, hello_over, next};
 use common::process::Process;
 use futures_util::{SinkExt, StreamExt};
-use penguin_protocol::frames::FRAME_VERSION;
 use penguin_protocol::{ClientFrame, Cursor, ErrorCode, ServerFrame};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -152,7 +151,7 @@ async fn sends_are_rate_limited_per_user_across_http_and_sockets() {
     let limits = ["--sends-per-second", "1", "--send-burst", "5"];
     let server = server("flood", &dir, &limits).await;
     let mut ann = Api::new(&server.base);
-    ann.register("ann").await;
+    let ann_id = ann.register("ann").await;
     let mut ben = Api::new(&server.base);
     let ben_id = ben.register("ben").await;
     befriend(&mut ann, &mut ben, ben_id).await;
@@ -223,15 +222,10 @@ async fn sends_are_rate_limited_per_user_across_http_and_sockets() {
     let (status, body) = ben
         .post(
             "send_message",
-            json!({"client_id": "b1", "to": {"kind": "direct", "user_id": ann_id(&ann).await}, "body": "hi"}),
+            json!({"client_id": "b1", "to": {"kind": "direct", "user_id": ann_id}, "body": "hi"}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
-}
-
-async fn ann_id(api: &Api) -> i64 {
-    let (_, me) = api.get("me").await;
-    me["id"].as_i64().unwrap()
 }
 
 /// Protections: the WebSocket's bounded write buffer (`max_write_buffer_size`), the
@@ -312,25 +306,11 @@ async fn a_client_that_never_reads_is_cut_off_with_the_servers_memory_bounded() 
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
     let stream = socket.connect(addr).await.unwrap();
-    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
-    let cookie = format!("penguin_session={}", ben.session.as_deref().unwrap());
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().unwrap());
-    let (mut stalled, _) = tokio_tungstenite::client_async(request, stream)
-        .await
-        .unwrap();
-    let hello = ClientFrame::Hello {
-        v: FRAME_VERSION,
-        cursors: vec![Cursor {
-            conversation_id: conversation,
-            seq: 0,
-        }],
-    };
-    stalled
-        .send(WsMessage::text(serde_json::to_string(&hello).unwrap()))
-        .await
-        .unwrap();
+    let cursors = vec![Cursor {
+        conversation_id: conversation,
+        seq: 0,
+    }];
+    let mut stalled = hello_over(stream, ben.session.as_deref().unwrap(), cursors).await;
 
     let live = tokio::spawn(flood(LIVE, "l"));
     let mut peak = baseline;
@@ -396,21 +376,7 @@ async fn a_frame_announced_too_large_is_refused_before_its_payload_is_read() {
     ann.register("ann").await;
     let addr = server.base.trim_start_matches("http://").to_owned();
     let stream = TcpStream::connect(&addr).await.unwrap();
-    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
-    let cookie = format!("penguin_session={}", ann.session.as_deref().unwrap());
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().unwrap());
-    let (mut ws, _) = tokio_tungstenite::client_async(request, stream)
-        .await
-        .unwrap();
-    let hello = ClientFrame::Hello {
-        v: FRAME_VERSION,
-        cursors: vec![],
-    };
-    ws.send(WsMessage::text(serde_json::to_string(&hello).unwrap()))
-        .await
-        .unwrap();
+    let mut ws = hello_over(stream, ann.session.as_deref().unwrap(), vec![]).await;
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), ws.next()).await;
         match frame.expect("catch-up within 10 s") {

@@ -753,25 +753,8 @@ async fn a_client_that_never_reads_is_cut_off_and_later_catches_up() {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
     let stream = socket.connect(addr).await.unwrap();
-    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
-    let cookie = format!(
-        "penguin_session={}",
-        ben.browser.session.as_deref().unwrap()
-    );
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().unwrap());
-    let (mut ben_ws, _) = tokio_tungstenite::client_async(request, stream)
-        .await
-        .unwrap();
-    let hello = ClientFrame::Hello {
-        v: FRAME_VERSION,
-        cursors: vec![],
-    };
-    ben_ws
-        .send(WsMessage::text(serde_json::to_string(&hello).unwrap()))
-        .await
-        .unwrap();
+    let ben_ws =
+        common::ops::hello_over(stream, ben.browser.session.as_deref().unwrap(), vec![]).await;
     assert_eq!(
         recv_any(&mut ann_ws).await,
         ServerFrame::Presence {

@@ -197,6 +197,33 @@ pub async fn connect(
     }
 }
 
+/// A WebSocket to the server at the other end of `stream` (a socket the test shaped:
+/// a tiny receive buffer, raw bytes written later), signed in with `session`, after
+/// saying hello with `cursors`. Nothing is read: the caller decides whether to.
+pub async fn hello_over(
+    stream: tokio::net::TcpStream,
+    session: &str,
+    cursors: Vec<Cursor>,
+) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
+    let addr = stream.peer_addr().unwrap();
+    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
+    request.headers_mut().insert(
+        "cookie",
+        format!("penguin_session={session}").parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .unwrap();
+    let hello = ClientFrame::Hello {
+        v: FRAME_VERSION,
+        cursors,
+    };
+    ws.send(WsMessage::text(serde_json::to_string(&hello).unwrap()))
+        .await
+        .unwrap();
+    ws
+}
+
 /// Every message of `conversation_id` from its start, read over a new socket, checked
 /// to be one gap-free order (`what` says why the caller expects that).
 pub async fn read_conversation(
