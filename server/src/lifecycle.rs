@@ -1,5 +1,6 @@
 //! Graceful shutdown. On SIGTERM (or Ctrl-C) the server
-//! 1. stops accepting connections and lets in-flight HTTP requests finish (`accept::serve`);
+//! 1. stops accepting connections and lets in-flight HTTP requests finish
+//!    (`accept::serve`);
 //! 2. tells every WebSocket connection to stop: each finishes the frame it is handling
 //!    (a send in progress is committed and acknowledged), then closes with 1001 "going
 //!    away", so clients reconnect (to another node, or to this one once restarted) and
@@ -72,8 +73,9 @@ impl Stop {
     }
 }
 
-/// Serves until shutdown begins, then runs steps 1–4 above. `served` is the accept loop (`accept::serve`)
-/// with its graceful-shutdown signal; `begun` turns true when that signal fires.
+/// Serves until shutdown begins, then runs steps 1–4 above. `served` is the accept loop
+/// (`accept::serve`) with its graceful-shutdown signal; `begun` turns true when that
+/// signal fires.
 pub async fn drain<F>(
     served: F,
     mut begun: watch::Receiver<bool>,
@@ -85,9 +87,10 @@ where
     F: Future<Output = std::io::Result<()>> + Send + 'static,
 {
     let mut http = tokio::spawn(served);
-    // Biased, shutdown first: `begun` turns true before the accept loop sees its signal, and with
-    // only WebSockets open (which the accept loop does not wait for) both branches are then ready
-    // at once; a random pick would take a graceful stop for a failure.
+    // Biased, shutdown first: `begun` turns true before the accept loop sees its signal,
+    // and with only WebSockets open (which the accept loop does not wait for) both
+    // branches are then ready at once; a random pick would take a graceful stop for a
+    // failure.
     let early = tokio::select! {
         biased;
         () = async { let _ = begun.wait_for(|begun| *begun).await; } => None,
