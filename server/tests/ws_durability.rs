@@ -121,13 +121,19 @@ async fn concurrent_senders_in_a_group_see_one_order() {
     let to = Destination::Group {
         group_id: group.group.id,
     };
-    // Every member sends 15 messages at once while listening.
+    // Every member sends 15 messages at once while listening. All are connected before
+    // anyone sends: a member still in catch-up would get early messages there (and the
+    // test would wait for them live), which is a different guarantee from the one here.
+    let everyone_listening = std::sync::Arc::new(tokio::sync::Barrier::new(users.len()));
     let mut tasks = Vec::new();
     for (index, (browser, _)) in users.iter().enumerate() {
         let session = browser.session.clone().unwrap();
         let base = server.base.clone();
+        let everyone_listening = everyone_listening.clone();
         tasks.push(tokio::spawn(async move {
-            let (mut ws, _) = connect(&base, &session, vec![]).await.unwrap();
+            let (mut ws, caught_up) = connect(&base, &session, vec![]).await.unwrap();
+            assert!(caught_up.is_empty(), "nothing was sent yet: {caught_up:?}");
+            everyone_listening.wait().await;
             for i in 0..15 {
                 let frame = ClientFrame::Send {
                     client_id: format!("u{index}-{i}"),
