@@ -11,14 +11,14 @@ run:          ## build (release) and serve http://127.0.0.1:3000 on ./data/pengu
 test:         ## every check: fmt, clippy (server + wasm), Rust tests, Playwright
 	@scripts/test.sh
 
-dev:          ## cargo leptos watch
+dev:          ## cargo leptos watch (builds cargo-leptos once, ~30 min cold)
 	@scripts/dev.sh
 
 setup:        ## install what is missing (idempotent)
 	@scripts/setup.sh
 
-build:        ## debug build of server and wasm
-	@scripts/setup.sh && . scripts/lib.sh && cargo leptos build "$${LEPTOS_ARGS[@]}"
+build:        ## debug build of server and wasm into target/site (scripts/build-site.sh)
+	@scripts/setup.sh && scripts/build-site.sh
 
 e2e:          ## Playwright only (builds first)
 	@scripts/setup.sh && scripts/e2e.sh

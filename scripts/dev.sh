@@ -3,5 +3,5 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-scripts/setup.sh
+PENGUIN_WITH_CARGO_LEPTOS=1 scripts/setup.sh
 exec cargo leptos watch "${LEPTOS_ARGS[@]}" "$@"

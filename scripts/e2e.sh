@@ -5,10 +5,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-if [ "${1:-}" = --no-build ]; then shift; else cargo leptos build "${LEPTOS_ARGS[@]}"; fi
+if [ "${1:-}" = --no-build ]; then shift; else scripts/build-site.sh; fi
 
 binary=$(target_dir)/debug/penguin
-[ -x "$binary" ] || die "no server binary at $binary: run 'cargo leptos build' first"
+[ -x "$binary" ] || die "no server binary at $binary: run scripts/build-site.sh first"
 work=$(mktemp -d -t penguin-e2e.XXXXXX)
 port=$(free_port)
 base=http://127.0.0.1:$port

@@ -8,8 +8,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 scripts/setup.sh
-say "building Penguin (release)"
-cargo leptos build --release "${LEPTOS_ARGS[@]}"
+scripts/build-site.sh --release
 out=$ROOT/out/penguin
 rm -rf "$out"
 mkdir -p "$out"

@@ -5,7 +5,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 scripts/setup.sh
-say "building Penguin (release)"
-cargo leptos build --release "${LEPTOS_ARGS[@]}"
+scripts/build-site.sh --release
 say "serving on http://${PENGUIN_ADDR:-127.0.0.1:3000} (Ctrl-C stops)"
 PENGUIN_SITE_ROOT=${PENGUIN_SITE_ROOT:-$ROOT/target/site} exec "$(target_dir)/server-release/penguin" "$@"

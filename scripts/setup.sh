@@ -48,7 +48,11 @@ cargo_tool() { # binary version crate [cargo install flags…]
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
     cargo install --quiet --root "$PENGUIN_TOOLS" "$crate" --version "$version" "$@"
 }
-cargo_tool cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos --locked
+# cargo-leptos only for `make dev` (cargo leptos watch): ~30 min to build cold, and the
+# builds of `make run` / `make test` do without it (scripts/build-site.sh).
+if [ "${PENGUIN_WITH_CARGO_LEPTOS:-0}" = 1 ]; then
+  cargo_tool cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos --locked
+fi
 # Not --locked: one of its locked dependency versions is gone from the registry.
 cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
 # The fuzz targets of fuzz/ (scripts/fuzz.sh).

@@ -42,6 +42,6 @@ step "clippy: browser side (wasm)" \
 step "rust tests (unit + integration)" \
   cargo test --locked --workspace --exclude penguin-frontend
 step "fuzz (short run)" scripts/fuzz.sh
-step "cargo leptos build (server + wasm)" cargo leptos build "${LEPTOS_ARGS[@]}"
+step "site build (server + wasm)" scripts/build-site.sh
 step "playwright end-to-end (chromium)" scripts/e2e.sh --no-build
 summary

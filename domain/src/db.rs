@@ -6,6 +6,8 @@ use penguin_protocol::DatabaseBackend;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, DatabaseConnection};
 use std::str::FromStr;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The default database: a file under `./data`, created on first start.
@@ -86,6 +88,7 @@ impl Database {
                 options.map_sqlx_sqlite_opts(sqlite_durability);
                 options.map_sqlx_sqlite_pool_opts(|pool| {
                     pool.after_release(|conn, _| Box::pin(async move { Ok(!in_doubt(conn)) }))
+                        .before_acquire(|_, meta| Box::pin(async move { Ok(!stale(meta.age)) }))
                 });
             }
             DatabaseBackend::Postgres => {
@@ -118,6 +121,41 @@ impl Database {
         let started = Instant::now();
         self.conn.ping().await?;
         Ok(started.elapsed())
+    }
+}
+
+/// When the last storage fault was seen, as milliseconds since [`fault_clock`] + 1;
+/// 0 for never. One per process: a server opens one database, and elsewhere (tests with
+/// several) a fault elsewhere only makes the pool reopen connections it did not need to.
+static LAST_STORAGE_FAULT: AtomicU64 = AtomicU64::new(0);
+
+fn fault_clock() -> Instant {
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
+}
+
+/// Notes that the storage refused a write or could not be reached (called for every such
+/// error, see `DomainError::from`).
+pub(crate) fn note_storage_fault() {
+    let since = fault_clock().elapsed().as_millis() as u64 + 1;
+    LAST_STORAGE_FAULT.fetch_max(since, Ordering::Relaxed);
+}
+
+/// True for a pooled connection of `age` that was opened before the last storage fault.
+/// SQLite opens a connection read-only when it finds the file write-protected, and that
+/// connection stays read-only after the file is writable again: without this, a
+/// connection the pool opened during a read-only spell kept answering "attempt to write
+/// a readonly database" after the fault ended (seen in server/tests/faults.rs). Opening
+/// a SQLite connection costs well under a millisecond, and this only happens after a fault.
+fn stale(age: Duration) -> bool {
+    match LAST_STORAGE_FAULT.load(Ordering::Relaxed) {
+        0 => false,
+        noted => {
+            let since_fault = fault_clock()
+                .elapsed()
+                .saturating_sub(Duration::from_millis(noted - 1));
+            age >= since_fault
+        }
     }
 }
 
@@ -206,6 +244,17 @@ async fn create_pg_schema(url: &str, schema: &str) -> Result<(), DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connections_opened_before_a_storage_fault_are_replaced() {
+        note_storage_fault();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(
+            stale(Duration::from_secs(3600)),
+            "opened long before the fault"
+        );
+        assert!(!stale(Duration::from_millis(1)), "opened after the fault");
+    }
 
     #[test]
     fn backend_follows_the_url_scheme() {

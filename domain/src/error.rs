@@ -32,8 +32,9 @@ pub enum DomainError {
     #[error("the database `{}` cannot be used now: {reason}", path.display())]
     DatabaseInUse { path: PathBuf, reason: String },
 
+    /// Built through `From<DbErr>`, which notes storage faults for the pool (see there).
     #[error("database: {0}")]
-    Database(#[from] DbErr),
+    Database(DbErr),
 
     /// The database cannot take writes right now (unreachable, disk full, file read-only
     /// or failing): worth retrying, and nothing of the request was stored.
@@ -48,6 +49,18 @@ pub enum DomainError {
 
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+}
+
+impl From<DbErr> for DomainError {
+    /// Every database error of the domain passes here (`?`), so this is where a storage
+    /// fault is noted: the pool then replaces the connections opened before it
+    /// ([`crate::db::note_storage_fault`]).
+    fn from(error: DbErr) -> Self {
+        if storage_unavailable(&error) {
+            crate::db::note_storage_fault();
+        }
+        Self::Database(error)
+    }
 }
 
 impl From<ErrorCode> for DomainError {
@@ -125,6 +138,6 @@ pub(crate) fn refuse<T>(code: ErrorCode) -> Result<T, DomainError> {
 pub(crate) fn on_unique_violation(error: DbErr, code: ErrorCode) -> DomainError {
     match error.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => DomainError::Refused(code),
-        _ => DomainError::Database(error),
+        _ => DomainError::from(error),
     }
 }

@@ -10,11 +10,11 @@ use axum::routing::get;
 use http::{HeaderValue, header};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use penguin_app::api::request::CookiePolicy;
 use penguin_app::{App, shell};
 use penguin_domain::Core;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -37,8 +37,22 @@ pub struct Policies {
     pub metrics_token: Option<Arc<str>>,
 }
 
+/// The app's routes, generated once per process.
+///
+/// Generating them runs the app with resource loading suppressed through a
+/// process-global flag (leptos_server's `SuppressResourceLoad`): a resource first polled
+/// by a page render on another thread meanwhile waits forever, and that response never
+/// ends (leptos-rs/leptos#4773). One server per process never renders before its routes
+/// exist, but the integration tests start many servers in one process, and a test saw a
+/// page request hang until CI's time ran out. Generating once, before any router can
+/// serve, closes that window.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(state: AppState, policies: Policies) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let core = state.core.clone();
     let options = state.leptos_options.clone();
     let cookies = policies.cookies;

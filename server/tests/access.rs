@@ -727,7 +727,7 @@ async fn every_state_changing_call_from_another_site_is_refused() {
         .map(|(endpoint, _)| endpoint)
         .collect();
     assert!(posts.len() > 20, "the app's changes are POSTs: {posts:?}");
-    let client = reqwest::Client::new();
+    let client = common::client();
     for endpoint in posts {
         // The arguments of its probe, where it has one: the call would do harm if let
         // through (Ann disbands her group, befriends, sends…).

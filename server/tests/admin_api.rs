@@ -84,7 +84,7 @@ async fn only_administrators(db: &TestDb) {
     assert_eq!(groups[0].owner_username, "bob");
 
     // A change from another site is refused before it reaches the function.
-    let foreign = reqwest::Client::new()
+    let foreign = common::client()
         .post(server.url("/api/admin_set_disabled"))
         .header("origin", "https://evil.example")
         .header(
@@ -187,7 +187,7 @@ async fn only_administrators(db: &TestDb) {
 
 /// `GET /admin` as `api`'s user; the whole HTML (streamed parts included).
 async fn page(server: &Running, api: &Api) -> String {
-    reqwest::Client::new()
+    common::client()
         .get(server.url("/admin"))
         .header(
             "cookie",

@@ -126,10 +126,21 @@ impl Outcomes {
     }
 
     /// Sends new messages until one is stored; within `patience`.
-    async fn until_stored(&mut self, ann: &mut Api, ben_id: i64, tag: &str, patience: Duration) {
+    async fn until_stored(
+        &mut self,
+        server: &Process,
+        ann: &mut Api,
+        ben_id: i64,
+        tag: &str,
+        patience: Duration,
+    ) {
         let deadline = Instant::now() + patience;
         for n in 0.. {
-            assert!(Instant::now() < deadline, "the service did not recover");
+            assert!(
+                Instant::now() < deadline,
+                "the service did not recover; its log:\n{}",
+                server.log()
+            );
             if self.send(ann, ben_id, &format!("{tag}{n}"), "back").await {
                 return;
             }
@@ -223,7 +234,7 @@ async fn a_full_disk_fails_sends_clearly_stores_nothing_unacknowledged_and_recov
     // with its client id (as the browser does) is stored once.
     std::fs::remove_file(filler).unwrap();
     outcomes
-        .until_stored(&mut ann, ben_id, "after", Duration::from_secs(15))
+        .until_stored(&server, &mut ann, ben_id, "after", Duration::from_secs(15))
         .await;
     let refused = outcomes.refused.iter().next().cloned().unwrap();
     assert!(outcomes.send(&mut ann, ben_id, &refused, "resent").await);
@@ -265,7 +276,7 @@ async fn a_read_only_database_file_fails_sends_clearly_and_recovers() {
 
     drop(immutable);
     outcomes
-        .until_stored(&mut ann, ben_id, "after", Duration::from_secs(15))
+        .until_stored(&server, &mut ann, ben_id, "after", Duration::from_secs(15))
         .await;
     outcomes.check_stored(&mut server, &ann).await;
 }
@@ -324,7 +335,7 @@ async fn postgres_unreachable_for_a_while_fails_sends_clearly_and_recovers() {
 
     proxy.restore();
     outcomes
-        .until_stored(&mut ann, ben_id, "after", Duration::from_secs(30))
+        .until_stored(&server, &mut ann, ben_id, "after", Duration::from_secs(30))
         .await;
     outcomes.check_stored(&mut server, &ann).await;
     drop(server);

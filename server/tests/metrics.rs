@@ -145,7 +145,7 @@ impl Exposition {
 }
 
 async fn scrape(url: &str, token: Option<&str>) -> reqwest::Response {
-    let mut request = reqwest::Client::new().get(url);
+    let mut request = common::client().get(url);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }

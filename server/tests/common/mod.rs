@@ -109,9 +109,14 @@ impl Running {
     }
 }
 
-/// A client without a cookie store: tests pass cookies explicitly.
+/// A client without a cookie store: tests pass cookies explicitly. A request that gets no
+/// complete answer within two minutes fails the test that made it, naming the request,
+/// instead of holding the whole run until CI's time is up.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::new()
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .expect("an HTTP client")
 }
 
 /// One HTTP client playing a browser of the server's own site: it sends the site's

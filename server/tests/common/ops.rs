@@ -75,7 +75,7 @@ impl Api {
         Self {
             base: base.to_owned(),
             session: None,
-            client: reqwest::Client::new(),
+            client: super::client(),
         }
     }
 
