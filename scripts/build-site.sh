@@ -37,7 +37,12 @@ cargo build --locked -p penguin-frontend --lib --target wasm32-unknown-unknown \
 say "binding it with wasm-bindgen into target/site/pkg"
 work=$(mktemp -d -t penguin-site.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$work" --out-name penguin \
+chmod 755 "$work" # mktemp makes it private; the site is served to anyone
+# The name section goes, in debug builds too: Leptos' view types make it ~130 MB of
+# function names (the code is ~10 MB), which every page load would download; panics
+# still report file and line through console_error_panic_hook.
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+  --out-dir "$work" --out-name penguin \
   "$target/wasm32-unknown-unknown/$wasm_dir/penguin_frontend.wasm"
 # Leptos' hydration script asks for /pkg/<output-name>.wasm when LEPTOS_OUTPUT_NAME was
 # set at compile time (lib.sh sets it), as cargo-leptos names it.
