@@ -32,11 +32,11 @@ if $smoke; then
   bench=$target/debug/penguin-bench
   out=$ROOT/target/bench/smoke
 else
-  say "building the server (server-release) and penguin-bench (release)"
-  cargo build --locked --profile server-release -p penguin-server --bin penguin
-  cargo build --locked --release -p penguin-bench
+  # One profile for both: their shared dependencies compile once.
+  say "building the server and penguin-bench (server-release profile)"
+  cargo build --locked --profile server-release -p penguin-server --bin penguin -p penguin-bench
   server=$target/server-release/penguin
-  bench=$target/release/penguin-bench
+  bench=$target/server-release/penguin-bench
   out=$ROOT/target/bench
 fi
 [ -x "$server" ] || die "no server binary at $server"

@@ -27,7 +27,6 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: UserId,
-    pub username: String,
     pub session: String,
 }
 
@@ -95,19 +94,20 @@ impl Api {
     }
 
     pub async fn register(&self, username: &str) -> Result<User> {
-        let request = self.http.post(format!("{}/api/register", self.base)).json(&json!({
-            "username": username,
-            "display_name": username,
-            "password": format!("bench {username} password"),
-        }));
+        let request = self
+            .http
+            .post(format!("{}/api/register", self.base))
+            .json(&json!({
+                "username": username,
+                "display_name": username,
+                "password": format!("bench {username} password"),
+            }));
         let (user, cookie) = self.call(request, "register", None).await?;
         Ok(User {
             id: user["id"]
                 .as_i64()
                 .ok_or_else(|| BenchError::http("register", format!("no id in {user}")))?,
-            username: username.to_owned(),
-            session: cookie
-                .ok_or_else(|| BenchError::http("register", "no session cookie"))?,
+            session: cookie.ok_or_else(|| BenchError::http("register", "no session cookie"))?,
         })
     }
 
@@ -248,7 +248,6 @@ pub struct Received {
 
 /// What a connection saw since its last report.
 pub struct ConnReport {
-    pub user_id: UserId,
     /// `message` frames after `caught_up`, the user's own echoes included.
     pub deliveries: u64,
     pub received: Vec<Received>,
@@ -297,13 +296,11 @@ impl Conn {
             .into_client_request()
             .map_err(|e| BenchError::WebSocket(e.to_string()))?;
         let cookie = format!("penguin_session={}", user.session)
-            .parse()
+            .parse::<tokio_tungstenite::tungstenite::http::HeaderValue>()
             .map_err(|_| BenchError::WebSocket("bad cookie".into()))?;
         request.headers_mut().insert("cookie", cookie);
         // Small buffers: the bench holds as many sockets as the server does.
-        let config = WebSocketConfig::default()
-            .read_buffer_size(4096)
-            .write_buffer_size(0);
+        let config = WebSocketConfig::default().read_buffer_size(4096);
         let (mut ws, _) =
             tokio_tungstenite::client_async_with_config(request, stream, Some(config))
                 .await
@@ -342,7 +339,12 @@ impl Conn {
                     return Err(BenchError::WebSocket(format!("{code:?}: {message}")));
                 }
                 Ok(_) => {}
-                Err(e) => return Err(BenchError::WebSocket(format!("bad frame {text}: {e}"))),
+                Err(e) => {
+                    return Err(BenchError::WebSocket(format!(
+                        "bad frame {}: {e}",
+                        text.as_str()
+                    )));
+                }
             }
         }
         let (commands, queue) = mpsc::unbounded_channel();
@@ -367,7 +369,6 @@ impl Conn {
         let (tx, rx) = oneshot::channel();
         let _ = self.commands.send(Command::Report(tx));
         rx.await.unwrap_or_else(|_| ConnReport {
-            user_id: self.user_id,
             deliveries: 0,
             received: Vec::new(),
             acks: 0,
@@ -380,8 +381,11 @@ impl Conn {
 
     /// Ends the connection with a close frame.
     pub async fn close(self) {
-        let _ = self.commands.send(Command::Close);
-        let _ = self.task.await;
+        let Conn { commands, task, .. } = self;
+        let _ = commands.send(Command::Close);
+        // Without a sender left, a task whose socket already ended stops too.
+        drop(commands);
+        let _ = task.await;
     }
 
     /// Drops the socket at once, without a close handshake (a lost network).
@@ -503,7 +507,6 @@ impl State {
 
     fn take_report(&mut self) -> ConnReport {
         ConnReport {
-            user_id: self.user_id,
             deliveries: std::mem::take(&mut self.deliveries),
             received: std::mem::take(&mut self.received),
             acks: std::mem::take(&mut self.acks),
@@ -567,8 +570,12 @@ async fn serve(mut ws: Ws, mut queue: mpsc::UnboundedReceiver<Command>, mut stat
         }
     }
     while let Some(command) = queue.recv().await {
-        if let Command::Report(tx) = command {
-            let _ = tx.send(state.take_report());
+        match command {
+            Command::Report(tx) => {
+                let _ = tx.send(state.take_report());
+            }
+            Command::Close => return,
+            Command::Send(_) => {}
         }
     }
 }

@@ -167,7 +167,10 @@ async fn main() -> std::process::ExitCode {
         eprintln!("penguin-bench: writing the report: {e}");
         return std::process::ExitCode::FAILURE;
     }
-    eprintln!("penguin-bench: report in {}", args.out.join("report.md").display());
+    eprintln!(
+        "penguin-bench: report in {}",
+        args.out.join("report.md").display()
+    );
     if report.problems.is_empty() {
         std::process::ExitCode::SUCCESS
     } else {
@@ -219,7 +222,10 @@ async fn run_one(ctx: &Ctx, name: &str) -> Outcome {
 
 fn write(out: &std::path::Path, report: &Report) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(out)?;
-    std::fs::write(out.join("report.json"), serde_json::to_string_pretty(report)?)?;
+    std::fs::write(
+        out.join("report.json"),
+        serde_json::to_string_pretty(report)?,
+    )?;
     std::fs::write(out.join("report.md"), report::markdown(report))?;
     for o in &report.scenarios {
         match o {

@@ -16,11 +16,7 @@ pub fn latency_vs_rate(path: &Path, title: &str, phases: &[PhaseResult]) -> Plot
     let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
     root.fill(&WHITE)?;
     let max_rate = phases.iter().map(|p| p.rate).fold(1.0, f64::max);
-    let max_ms = phases
-        .iter()
-        .map(|p| p.delivery.max_ms)
-        .fold(1.0, f64::max)
-        * 1.1;
+    let max_ms = phases.iter().map(|p| p.delivery.max_ms).fold(1.0, f64::max) * 1.1;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 20))
         .margin(15)

@@ -1,6 +1,7 @@
 //! The report: the machine, the commit, every scenario's numbers, and the issue's
 //! targets next to what was measured; as JSON and as Markdown tables.
 
+use crate::scenarios::PhaseResult;
 use crate::scenarios::Sizes;
 use crate::scenarios::direct::RatesResult;
 use crate::scenarios::fanout::FanoutResult;
@@ -9,7 +10,6 @@ use crate::scenarios::idle::IdleResult;
 use crate::scenarios::knee::KneeResult;
 use crate::scenarios::spa::SpaResult;
 use crate::scenarios::storm::StormResult;
-use crate::scenarios::PhaseResult;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -55,9 +55,13 @@ pub fn git_commit() -> String {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
     };
     let commit = run(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
-    let dirty = run(&["status", "--porcelain", "--untracked-files=no"])
-        .is_some_and(|s| !s.is_empty());
-    if dirty { format!("{commit}-dirty") } else { commit }
+    let dirty =
+        run(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    if dirty {
+        format!("{commit}-dirty")
+    } else {
+        commit
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,7 +84,11 @@ impl Outcome {
     pub fn problems(&self) -> Vec<String> {
         let phases = |p: &[PhaseResult]| -> Vec<String> {
             p.iter()
-                .flat_map(|ph| ph.problems.iter().map(move |x| format!("{} msgs/s: {x}", ph.rate)))
+                .flat_map(|ph| {
+                    ph.problems
+                        .iter()
+                        .map(move |x| format!("{} msgs/s: {x}", ph.rate))
+                })
                 .collect()
         };
         match self {
@@ -259,7 +267,15 @@ fn phase_table(out: &mut String, first_col: &str, rows: &[(String, &PhaseResult)
 pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
     let m = &r.machine;
-    let _ = writeln!(out, "# Penguin benchmark{}\n", if r.smoke { " (smoke: tiny sizes, correctness only)" } else { "" });
+    let _ = writeln!(
+        out,
+        "# Penguin benchmark{}\n",
+        if r.smoke {
+            " (smoke: tiny sizes, correctness only)"
+        } else {
+            ""
+        }
+    );
     let _ = writeln!(
         out,
         "Commit `{}`, backend {}. Machine: {} cores ({}), {:.1} GiB RAM, Linux {}, open-file limit {}. \
@@ -267,7 +283,10 @@ pub fn markdown(r: &Report) -> String {
         r.commit, r.backend, m.nproc, m.cpu, m.mem_total_gib, m.kernel, m.open_files
     );
     if !r.targets.is_empty() {
-        let _ = writeln!(out, "## Targets\n\n| what | target | measured | met |\n|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "## Targets\n\n| what | target | measured | met |\n|---|---|---|---|"
+        );
         for t in &r.targets {
             let _ = writeln!(
                 out,
@@ -292,8 +311,10 @@ pub fn markdown(r: &Report) -> String {
                     i.users,
                     i.still_open,
                     i.ramp_secs,
-                    i.bytes_per_connection.map_or("n/a".into(), |b| format!("{b:.0} B")),
-                    i.projected_100k_mib.map_or("n/a".into(), |v| format!("{v:.0} MiB")),
+                    i.bytes_per_connection
+                        .map_or("n/a".into(), |b| format!("{b:.0} B")),
+                    i.projected_100k_mib
+                        .map_or("n/a".into(), |v| format!("{v:.0} MiB")),
                 );
                 let _ = writeln!(out, "| connections | server RSS MiB |\n|---|---|");
                 for (c, rss) in &i.samples {
@@ -307,7 +328,11 @@ pub fn markdown(r: &Report) -> String {
                     "## 1:1 latency (durable)\n\n{} pairs, {} s per rate; latency from the intended send time to the recipient.\n",
                     d.pairs, d.step_secs
                 );
-                let rows: Vec<_> = d.phases.iter().map(|p| (format!("{}", p.rate), p)).collect();
+                let rows: Vec<_> = d
+                    .phases
+                    .iter()
+                    .map(|p| (format!("{}", p.rate), p))
+                    .collect();
                 phase_table(&mut out, "msgs/s offered", &rows);
             }
             Outcome::Fanout(f) => {
@@ -319,7 +344,12 @@ pub fn markdown(r: &Report) -> String {
                 let rows: Vec<_> = f
                     .rows
                     .iter()
-                    .map(|row| (format!("{} members, {} msgs/s", row.members, row.phase.rate), &row.phase))
+                    .map(|row| {
+                        (
+                            format!("{} members, {} msgs/s", row.members, row.phase.rate),
+                            &row.phase,
+                        )
+                    })
                     .collect();
                 phase_table(&mut out, "group", &rows);
             }
@@ -332,11 +362,16 @@ pub fn markdown(r: &Report) -> String {
                     k.step_secs,
                     k.p99_threshold_ms,
                     match (k.knee_rate, k.knee_achieved_msgs_per_s) {
-                        (Some(rate), Some(got)) => format!("{rate} msgs/s offered ({got:.0} achieved)"),
+                        (Some(rate), Some(got)) =>
+                            format!("{rate} msgs/s offered ({got:.0} achieved)"),
                         _ => "no step met the threshold".into(),
                     }
                 );
-                let rows: Vec<_> = k.phases.iter().map(|p| (format!("{}", p.rate), p)).collect();
+                let rows: Vec<_> = k
+                    .phases
+                    .iter()
+                    .map(|p| (format!("{}", p.rate), p))
+                    .collect();
                 phase_table(&mut out, "msgs/s offered", &rows);
             }
             Outcome::Storm(s) => {
@@ -371,7 +406,11 @@ pub fn markdown(r: &Report) -> String {
                 );
             }
             Outcome::Spa(s) => {
-                let _ = writeln!(out, "## SPA transfer size\n\n`{}`\n\n| file | raw bytes | gzip -9 bytes |\n|---|---|---|", s.dir);
+                let _ = writeln!(
+                    out,
+                    "## SPA transfer size\n\n`{}`\n\n| file | raw bytes | gzip -9 bytes |\n|---|---|---|",
+                    s.dir
+                );
                 for f in &s.files {
                     let _ = writeln!(out, "| {} | {} | {} |", f.name, f.raw, f.gzip);
                 }
@@ -386,7 +425,10 @@ pub fn markdown(r: &Report) -> String {
         }
     }
     if r.problems.is_empty() {
-        let _ = writeln!(out, "## Correctness\n\nEvery send acknowledged once, every message delivered exactly once to every connection of every recipient, in order.");
+        let _ = writeln!(
+            out,
+            "## Correctness\n\nEvery send acknowledged once, every message delivered exactly once to every connection of every recipient, in order."
+        );
     } else {
         let _ = writeln!(out, "## Problems\n");
         for p in &r.problems {

@@ -45,7 +45,7 @@ pub struct Servers {
     nodes: Vec<Node>,
     sqlite: Option<PathBuf>,
     // Keeps the database, logs and empty site root until the scenario ends.
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
 }
 
 impl Servers {
@@ -63,7 +63,7 @@ impl Servers {
             "--dev-outbox",
             path_str(&dir.path().join("outbox.txt")),
             "--log",
-            &options.log,
+            options.log.as_str(),
             "--sends-per-second",
             UNLIMITED,
             "--send-burst",
@@ -133,7 +133,7 @@ impl Servers {
             binary: options.binary.clone(),
             nodes,
             sqlite,
-            dir,
+            _dir: dir,
         };
         servers.start_again().await?;
         Ok(servers)
@@ -147,7 +147,9 @@ impl Servers {
                 .append(true)
                 .open(&node.log)
                 .map_err(|e| BenchError::file(&node.log, e))?;
-            let err = log.try_clone().map_err(|e| BenchError::file(&node.log, e))?;
+            let err = log
+                .try_clone()
+                .map_err(|e| BenchError::file(&node.log, e))?;
             let child = Command::new(&self.binary)
                 .args(&node.args)
                 .stdin(Stdio::null())
@@ -227,7 +229,10 @@ impl Servers {
 
     /// Base URLs (`http://127.0.0.1:port`) of the nodes.
     pub fn bases(&self) -> Vec<String> {
-        self.nodes.iter().map(|n| format!("http://{}", n.addr)).collect()
+        self.nodes
+            .iter()
+            .map(|n| format!("http://{}", n.addr))
+            .collect()
     }
 
     pub fn addrs(&self) -> Vec<SocketAddr> {
@@ -251,10 +256,6 @@ impl Servers {
             total += rss_of(pid)?;
         }
         Ok(total)
-    }
-
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
     }
 }
 

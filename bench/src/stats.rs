@@ -47,10 +47,7 @@ pub fn linear_fit(points: &[(f64, f64)]) -> Option<(f64, f64)> {
     if sxx == 0.0 {
         return None;
     }
-    let sxy: f64 = points
-        .iter()
-        .map(|p| (p.0 - mean_x) * (p.1 - mean_y))
-        .sum();
+    let sxy: f64 = points.iter().map(|p| (p.0 - mean_x) * (p.1 - mean_y)).sum();
     let slope = sxy / sxx;
     Some((slope, mean_y - slope * mean_x))
 }

@@ -45,7 +45,9 @@ pub async fn pairs(ctx: &Ctx, label: &str) -> Result<Pairs> {
         .collect();
     let (opened, failed) = open_many(ctx, plan, &counters, 32).await;
     if let Some(e) = failed {
-        return Err(BenchError::Failed(format!("opening the pairs' sockets: {e}")));
+        return Err(BenchError::Failed(format!(
+            "opening the pairs' sockets: {e}"
+        )));
     }
     let conns: Vec<Conn> = opened.into_iter().map(|o| o.conn).collect();
     let senders = (0..ctx.sizes.pairs)

@@ -60,7 +60,7 @@ pub async fn run(ctx: &Ctx) -> Result<FanoutResult> {
             eprintln!("  group of {size} at {rate} msgs/s");
             let phase = run_phase(
                 &conns,
-                &vec![(0, Destination::Group { group_id })],
+                &[(0, Destination::Group { group_id })],
                 &counters,
                 rate,
                 Duration::from_secs_f64(ctx.sizes.step_secs),

@@ -10,7 +10,6 @@ pub mod spa;
 pub mod storm;
 
 use crate::client::{Conn, Counters, Opened, Sources, User, send_frame};
-use crate::error::Result;
 use crate::schedule::{self, Schedule};
 use crate::server::ServerOptions;
 use crate::stats::{self, Percentiles};
@@ -167,7 +166,7 @@ pub type Senders = Vec<(usize, Destination)>;
 #[allow(clippy::too_many_arguments)]
 pub async fn run_phase(
     conns: &[Conn],
-    senders: &Senders,
+    senders: &[(usize, Destination)],
     counters: &Counters,
     rate: f64,
     duration: Duration,
@@ -247,9 +246,10 @@ async fn summarize(conns: &[Conn], schedule: Schedule, rate: f64, fanout: u64) -
         problems,
     };
     if acked < sent {
-        result
-            .problems
-            .push(format!("{} of {sent} sends never acknowledged", sent - acked));
+        result.problems.push(format!(
+            "{} of {sent} sends never acknowledged",
+            sent - acked
+        ));
     }
     if delivered != expected {
         result

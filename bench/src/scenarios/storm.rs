@@ -56,16 +56,26 @@ pub async fn run(ctx: &Ctx) -> Result<StormResult> {
         send(n).await?;
     }
     let conversation = api.conversation_with(&users[0], to).await?;
-    // Everyone connects without cursors: catch-up from the read position (nothing read)
-    // brings seq 1..=WARM, which is the cursor they will resume from.
+    // Everyone connects with cursor 0 (not the read position: the sender's own sends may
+    // count as read): catch-up brings seq 1..=WARM, the cursor they will resume from.
     let m = ctx.sizes.storm_clients.max(1);
     let counters = Arc::new(Counters::default());
     let plan = |cursors: Vec<Cursor>| {
         (0..m)
-            .map(|i| (users[i % users.len()].clone(), addrs[i % addrs.len()], cursors.clone()))
+            .map(|i| {
+                (
+                    users[i % users.len()].clone(),
+                    addrs[i % addrs.len()],
+                    cursors.clone(),
+                )
+            })
             .collect::<Vec<_>>()
     };
-    let (opened, failed) = open_many(ctx, plan(Vec::new()), &counters, 128).await;
+    let start = vec![Cursor {
+        conversation_id: conversation,
+        seq: 0,
+    }];
+    let (opened, failed) = open_many(ctx, plan(start), &counters, 128).await;
     if let Some(e) = failed {
         return Err(BenchError::Failed(format!(
             "opening the first {m} sockets (got {}): {e}",
@@ -142,7 +152,10 @@ pub async fn run(ctx: &Ctx) -> Result<StormResult> {
     let reconnected = conns.len();
     if reconnected < m {
         lost += ((m - reconnected) * missed) as u64;
-        problems.push(format!("{} of {m} clients did not reconnect", m - reconnected));
+        problems.push(format!(
+            "{} of {m} clients did not reconnect",
+            m - reconnected
+        ));
     }
     if lost > 0 || duplicated > 0 {
         problems.push(format!("{lost} messages lost, {duplicated} duplicated"));
