@@ -8,6 +8,9 @@ use std::path::Path;
 
 type PlotResult = Result<(), Box<dyn std::error::Error>>;
 
+/// A named, coloured percentile of a phase.
+type Series = (&'static str, RGBColor, fn(&PhaseResult) -> f64);
+
 /// p50/p90/p99/max of `phases` against their offered rate.
 pub fn latency_vs_rate(path: &Path, title: &str, phases: &[PhaseResult]) -> PlotResult {
     if phases.is_empty() {
@@ -28,7 +31,7 @@ pub fn latency_vs_rate(path: &Path, title: &str, phases: &[PhaseResult]) -> Plot
         .x_desc("offered msgs/s")
         .y_desc("latency ms")
         .draw()?;
-    let series: [(&str, RGBColor, fn(&PhaseResult) -> f64); 4] = [
+    let series: [Series; 4] = [
         ("p50", BLUE, |p| p.delivery.p50_ms),
         ("p90", GREEN, |p| p.delivery.p90_ms),
         ("p99", RED, |p| p.delivery.p99_ms),
