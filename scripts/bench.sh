@@ -34,7 +34,7 @@ if $smoke; then
 else
   # One profile for both: their shared dependencies compile once.
   say "building the server and penguin-bench (server-release profile)"
-  cargo build --locked --profile server-release -p penguin-server --bin penguin -p penguin-bench
+  cargo build --locked --profile server-release -p penguin-server -p penguin-bench
   server=$target/server-release/penguin
   bench=$target/server-release/penguin-bench
   out=$ROOT/target/bench

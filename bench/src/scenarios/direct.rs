@@ -85,7 +85,14 @@ pub async fn run(ctx: &Ctx) -> Result<RatesResult> {
             &mut n,
         )
         .await;
+        let clean = phase.clean();
         phases.push(phase);
+        // A server that fell behind closes slow sockets (1013): later rates would
+        // measure a broken setup, not the server.
+        if !clean {
+            eprintln!("  stopping: the server fell behind at {rate} msgs/s");
+            break;
+        }
     }
     close_all(std::mem::take(&mut p.conns)).await;
     p.servers.stop().await?;

@@ -24,37 +24,36 @@ pub struct FanoutResult {
 }
 
 pub async fn run(ctx: &Ctx) -> Result<FanoutResult> {
-    let sizes = &ctx.sizes.fanout_sizes;
-    let largest = sizes.iter().copied().max().unwrap_or(2).max(2);
+    let sizes: Vec<usize> = ctx.sizes.fanout_sizes.iter().map(|&s| s.max(2)).collect();
+    let total: usize = sizes.iter().sum();
     let mut servers = Servers::start(&ctx.options, "fanout", &[]).await?;
     let addrs = servers.addrs();
     let api = Api::new(&servers.bases()[0]);
-    eprintln!("  registering {largest} users");
-    let users = api.register_many("g", largest).await?;
-    // Every group is owned by user 0 and holds users 0..size.
-    let mut groups = Vec::new();
-    for &size in sizes {
-        let size = size.clamp(2, largest);
-        let id = api
-            .group_of(&format!("fanout {size}"), &users[0], &users[1..size])
-            .await?;
-        groups.push((size, id));
-    }
-    let counters = Arc::new(Counters::default());
-    let plan = users
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.clone(), addrs[i % addrs.len()], Vec::new()))
-        .collect();
-    let (opened, failed) = open_many(ctx, plan, &counters, 64).await;
-    if let Some(e) = failed {
-        return Err(BenchError::Failed(format!("opening members' sockets: {e}")));
-    }
-    let conns: Vec<Conn> = opened.into_iter().map(|o| o.conn).collect();
-    let first = sizes.first().copied().unwrap_or(largest) as f64;
+    eprintln!("  registering {total} users");
+    let users = api.register_many("g", total).await?;
+    // Disjoint members per group, each group with sockets of its own: an overloaded
+    // step (slow sockets closed by the server) cannot spoil the next group's.
+    let first = sizes.first().copied().unwrap_or(2) as f64;
     let mut rows = Vec::new();
     let mut n = 0;
-    for (size, group_id) in groups {
+    let mut offset = 0;
+    for &size in &sizes {
+        let members = &users[offset..offset + size];
+        offset += size;
+        let group_id = api
+            .group_of(&format!("fanout {size}"), &members[0], &members[1..])
+            .await?;
+        let counters = Arc::new(Counters::default());
+        let plan = members
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.clone(), addrs[i % addrs.len()], Vec::new()))
+            .collect();
+        let (opened, failed) = open_many(ctx, plan, &counters, 64).await;
+        if let Some(e) = failed {
+            return Err(BenchError::Failed(format!("opening members' sockets: {e}")));
+        }
+        let conns: Vec<Conn> = opened.into_iter().map(|o| o.conn).collect();
         for &base_rate in &ctx.sizes.fanout_rates {
             let rate = base_rate * first / size as f64;
             eprintln!("  group of {size} at {rate} msgs/s");
@@ -69,13 +68,18 @@ pub async fn run(ctx: &Ctx) -> Result<FanoutResult> {
                 &mut n,
             )
             .await;
+            let clean = phase.clean();
             rows.push(FanoutRow {
                 members: size,
                 phase,
             });
+            if !clean {
+                eprintln!("  stopping this group: the server fell behind at {rate} msgs/s");
+                break;
+            }
         }
+        close_all(conns).await;
     }
-    close_all(conns).await;
     servers.stop().await?;
     Ok(FanoutResult {
         step_secs: ctx.sizes.step_secs,
