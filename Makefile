@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: run test dev setup build e2e fuzz fmt package trunk trunk-serve trunk-test clean
+.PHONY: run test dev setup build e2e fuzz bench bench-smoke fmt package trunk trunk-serve trunk-test clean
 
 run:          ## build (release) and serve http://127.0.0.1:3000 on ./data/penguin.db
 	@scripts/run.sh
@@ -25,6 +25,12 @@ e2e:          ## Playwright only (builds first)
 
 fuzz:         ## the fuzz targets, 15 s each; FUZZ_ARGS="--long" or "--time 3600 tags"
 	@scripts/setup.sh && scripts/fuzz.sh $(FUZZ_ARGS)
+
+bench:        ## benchmark suite, release, full size -> target/bench/; BENCH_ARGS="--postgres URL --redis URL"
+	@scripts/bench.sh $(BENCH_ARGS)
+
+bench-smoke:  ## benchmark suite at tiny sizes (debug server): correctness only, a few s per scenario
+	@scripts/bench.sh --smoke $(BENCH_ARGS)
 
 fmt:          ## format the code
 	@. scripts/lib.sh && cargo fmt --all

@@ -9,8 +9,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- Debian packages ---------------------------------------------------------------
 # python3-aiosmtpd: the real SMTP server the e-mail tests deliver to. The fonts give
-# Chromium emoji and Chinese glyphs, so the screenshots show what users see.
-packages=(chromium curl python3 python3-aiosmtpd fonts-noto-color-emoji fonts-wqy-microhei)
+# Chromium emoji and Chinese glyphs, so the screenshots show what users see. sqlite3:
+# the benchmark seeds its 1,000,000-message conversation with it (scripts/bench.sh).
+packages=(chromium curl python3 python3-aiosmtpd fonts-noto-color-emoji fonts-wqy-microhei sqlite3)
 # A machine may have node/npm from elsewhere (nvm, the image): use those when present.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   packages+=(nodejs npm)

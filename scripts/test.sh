@@ -41,6 +41,7 @@ step "clippy: browser side (wasm)" \
   --features hydrate "${WASM_CARGO_ARGS[@]}" -- -D warnings
 step "rust tests (unit + integration)" \
   cargo test --locked --workspace --exclude penguin-frontend
+step "bench smoke (correctness)" scripts/bench.sh --smoke
 step "fuzz (short run)" scripts/fuzz.sh
 step "site build (server + wasm)" scripts/build-site.sh
 step "playwright end-to-end (chromium)" scripts/e2e.sh --no-build
