@@ -157,9 +157,14 @@ impl Process {
     }
 
     /// File descriptors the process holds open (sockets included).
-    pub fn open_fds(&self) -> usize {
+    /// How many sockets the server holds open (listeners, clients, its database and
+    /// Redis connections). Files are left out: the SQLite pool opens its connections as
+    /// load asks for them, which says nothing about client connections.
+    pub fn open_sockets(&self) -> usize {
         std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
             .unwrap()
+            .filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+            .filter(|target| target.to_string_lossy().starts_with("socket:"))
             .count()
     }
 
