@@ -110,6 +110,25 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it_on_the_server() {
     server.stop().await;
 }
 
+/// A browser signed in as one user that registers another: the first user's session
+/// ends on the server (the browser is not that user any more), as at a sign-in.
+#[tokio::test]
+async fn registering_while_signed_in_ends_the_previous_session() {
+    let server = Running::sqlite(&[]).await;
+    let mut browser = Browser::new(&server);
+    browser.register("fay").await;
+    let fays = browser.session.clone().unwrap();
+    browser.register("gus").await;
+    assert_ne!(browser.session.as_deref(), Some(fays.as_str()));
+    let me: Option<UserSummary> = browser.read("me").await;
+    assert_eq!(me.map(|me| me.username).as_deref(), Some("gus"));
+
+    let mut stale = Browser::new(&server);
+    stale.session = Some(fays);
+    assert_eq!(stale.read::<Option<UserSummary>>("me").await, None);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn sign_out_everywhere_ends_every_session_of_the_user() {
     let server = Running::sqlite(&[]).await;
