@@ -7,6 +7,10 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 names=() results=() times=()
+# Each step's output also goes to a log, so that a failure can end with its digest:
+# CI shows the tail of the run, and the lines that name the failed tests are far above.
+logs=$(mktemp -d -t penguin-test.XXXXXX)
+trap 'rm -rf "$logs"' EXIT
 summary() {
   local passed=0 failed=0 i
   printf '\n%-34s %-7s %s\n' "step" "result" "time"
@@ -17,15 +21,23 @@ summary() {
   echo
   echo "summary: $passed passed, $failed failed"
 }
+digest() { # log: the lines that say what failed (cargo test, Playwright, compilers)
+  local lines
+  lines=$(sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -E -e '^test .* FAILED$' -e 'panicked at' \
+    -e '^error(\[E[0-9]+\])?:' -e '^ +[0-9]+\) \[chromium\]' -e '^ +\[chromium\] ›' \
+    -e '^ +[0-9]+ (failed|flaky|passed|did not run)' -e '^ +(Error|TimeoutError):' | tail -n 60)
+  [ -z "$lines" ] || printf '\nwhat failed (from the output above):\n%s\n' "$lines"
+}
 step() { # name command…
-  local name=$1 started=$SECONDS
+  local name=$1 started=$SECONDS log=$logs/${#names[@]}.log
   shift
   say "$name"
-  if "$@"; then
+  if "$@" 2>&1 | tee "$log"; then
     names+=("$name") results+=(ok) times+=($((SECONDS - started)))
   else
     names+=("$name") results+=(FAILED) times+=($((SECONDS - started)))
     summary
+    digest "$log"
     printf '\n\033[1;31mmake test failed at: %s\033[0m (its output is above)\n' "$name" >&2
     exit 1
   fi
