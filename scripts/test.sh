@@ -7,10 +7,11 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 names=() results=() times=()
-# Each step's output also goes to a log, so that a failure can end with its digest:
-# CI shows the tail of the run, and the lines that name the failed tests are far above.
-logs=$(mktemp -d -t penguin-test.XXXXXX)
-trap 'rm -rf "$logs"' EXIT
+# The running step's output also goes to a log (each step overwrites it), so that a
+# failure can end with its digest: CI shows the tail of the run, and the lines that name
+# the failed tests are far above.
+log=$(mktemp -t penguin-test.XXXXXX)
+trap 'rm -f "$log"' EXIT
 summary() {
   local passed=0 failed=0 i
   printf '\n%-34s %-7s %s\n' "step" "result" "time"
@@ -29,7 +30,7 @@ digest() { # log: the lines that say what failed (cargo test, Playwright, compil
   [ -z "$lines" ] || printf '\nwhat failed (from the output above):\n%s\n' "$lines"
 }
 step() { # name command…
-  local name=$1 started=$SECONDS log=$logs/${#names[@]}.log
+  local name=$1 started=$SECONDS
   shift
   say "$name"
   if "$@" 2>&1 | tee "$log"; then
