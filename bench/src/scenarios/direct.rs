@@ -68,34 +68,60 @@ pub async fn pairs(ctx: &Ctx, label: &str) -> Result<Pairs> {
     })
 }
 
-pub async fn run(ctx: &Ctx) -> Result<RatesResult> {
-    let mut p = pairs(ctx, "direct").await?;
-    let mut phases = Vec::new();
-    let mut n = 0;
-    for &rate in &ctx.sizes.direct_rates {
-        eprintln!("  1:1 at {rate} msgs/s");
-        let phase = run_phase(
-            &p.conns,
-            &p.senders,
-            &p.counters,
-            rate,
-            Duration::from_secs_f64(ctx.sizes.step_secs),
-            2,
-            Duration::from_secs_f64(ctx.sizes.drain_secs),
-            &mut n,
-        )
-        .await;
-        let clean = phase.clean();
-        phases.push(phase);
-        // A server that fell behind closes slow sockets (1013): later rates would
-        // measure a broken setup, not the server.
-        if !clean {
-            eprintln!("  stopping: the server fell behind at {rate} msgs/s");
-            break;
+impl Pairs {
+    /// Runs the 1:1 workload at each of `rates` in turn (`step_secs` each, then a
+    /// drain), stopping after the first phase for which `enough` is true; then closes
+    /// the sockets and stops the servers.
+    pub async fn sweep(
+        mut self,
+        ctx: &Ctx,
+        label: &str,
+        rates: &[f64],
+        enough: impl Fn(&PhaseResult) -> bool,
+    ) -> Result<Vec<PhaseResult>> {
+        let mut phases = Vec::new();
+        let mut n = 0;
+        for &rate in rates {
+            eprintln!("  {label} at {rate} msgs/s");
+            let phase = run_phase(
+                &self.conns,
+                &self.senders,
+                &self.counters,
+                rate,
+                Duration::from_secs_f64(ctx.sizes.step_secs),
+                2,
+                Duration::from_secs_f64(ctx.sizes.drain_secs),
+                &mut n,
+            )
+            .await;
+            let stop = enough(&phase);
+            phases.push(phase);
+            if stop {
+                break;
+            }
         }
+        close_all(std::mem::take(&mut self.conns)).await;
+        self.servers.stop().await?;
+        Ok(phases)
     }
-    close_all(std::mem::take(&mut p.conns)).await;
-    p.servers.stop().await?;
+}
+
+pub async fn run(ctx: &Ctx) -> Result<RatesResult> {
+    let p = pairs(ctx, "direct").await?;
+    // A server that fell behind closes slow sockets (1013): later rates would measure a
+    // broken setup, not the server.
+    let phases = p
+        .sweep(ctx, "1:1", &ctx.sizes.direct_rates, |phase| {
+            let behind = !phase.clean();
+            if behind {
+                eprintln!(
+                    "  stopping: the server fell behind at {} msgs/s",
+                    phase.rate
+                );
+            }
+            behind
+        })
+        .await?;
     Ok(RatesResult {
         pairs: ctx.sizes.pairs,
         step_secs: ctx.sizes.step_secs,
