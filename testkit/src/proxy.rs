@@ -1,16 +1,30 @@
-//! A TCP proxy in front of a real service (PostgreSQL, say) that a test can cut and
-//! restore: the network between Penguin and its database failing, without stopping the
-//! machine's shared database server.
+//! A TCP proxy in front of a real service (PostgreSQL, say) that a test can cut, stall
+//! and restore: the network between Penguin and its database failing, without stopping
+//! the machine's shared database server.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+/// What the network between the two sides does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    Up,
+    /// Refused: open connections are dropped and new ones closed at once (the service
+    /// is down or restarting; the peer learns it at once).
+    Cut,
+    /// Silent: nothing gets through in either direction, but no side learns it (a
+    /// partition that drops packets); connections, old and new, stay open. Bytes sent
+    /// meanwhile are delivered when the link is back, as TCP would once it heals.
+    Stalled,
+}
+
 pub struct Proxy {
     pub addr: SocketAddr,
-    /// `true` while cut: open connections are dropped and new ones closed at once.
-    cut: Arc<watch::Sender<bool>>,
+    link: Arc<watch::Sender<Link>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -21,19 +35,26 @@ impl Proxy {
             .await
             .expect("bind the proxy");
         let addr = listener.local_addr().expect("the proxy's address");
-        let cut = Arc::new(watch::channel(false).0);
-        let task = tokio::spawn(forward_all(listener, upstream, cut.clone()));
-        Self { addr, cut, task }
+        let link = Arc::new(watch::channel(Link::Up).0);
+        let task = tokio::spawn(forward_all(listener, upstream, link.clone()));
+        Self { addr, link, task }
     }
 
-    /// The service becomes unreachable: every connection through the proxy ends.
+    /// The service becomes unreachable, and says so: every connection through the
+    /// proxy ends.
     pub fn cut(&self) {
-        self.cut.send_replace(true);
+        self.link.send_replace(Link::Cut);
+    }
+
+    /// The service becomes unreachable in silence: nothing is forwarded and nothing is
+    /// closed.
+    pub fn stall(&self) {
+        self.link.send_replace(Link::Stalled);
     }
 
     /// The service is reachable again.
     pub fn restore(&self) {
-        self.cut.send_replace(false);
+        self.link.send_replace(Link::Up);
     }
 }
 
@@ -43,25 +64,55 @@ impl Drop for Proxy {
     }
 }
 
-async fn forward_all(listener: TcpListener, upstream: SocketAddr, cut: Arc<watch::Sender<bool>>) {
+async fn forward_all(listener: TcpListener, upstream: SocketAddr, link: Arc<watch::Sender<Link>>) {
     loop {
         let Ok((client, _)) = listener.accept().await else {
             continue;
         };
-        if *cut.borrow() {
+        if *link.borrow() == Link::Cut {
             drop(client);
             continue;
         }
-        let mut cut = cut.subscribe();
+        let mut link = link.subscribe();
         tokio::spawn(async move {
+            // A connection opened while stalled reaches the service only once it is back.
+            if link.wait_for(|link| *link != Link::Stalled).await.is_err() {
+                return;
+            }
             let Ok(server) = TcpStream::connect(upstream).await else {
                 return;
             };
-            let (mut client, mut server) = (client, server);
+            let (client_read, client_write) = client.into_split();
+            let (server_read, server_write) = server.into_split();
             tokio::select! {
-                _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                _ = cut.wait_for(|cut| *cut) => {}
+                _ = pipe(client_read, server_write, link.clone()) => {}
+                _ = pipe(server_read, client_write, link.clone()) => {}
+                _ = link.wait_for(|link| *link == Link::Cut) => {}
             }
         });
+    }
+}
+
+/// Copies `from` to `to` while the link is up; while it is stalled, holds what was read.
+async fn pipe(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, mut link: watch::Receiver<Link>) {
+    let mut buffer = vec![0; 64 * 1024];
+    loop {
+        if link.wait_for(|link| *link == Link::Up).await.is_err() {
+            return;
+        }
+        let read = tokio::select! {
+            read = from.read(&mut buffer) => read,
+            // Stop reading (the bytes stay in the socket) until the link is up again.
+            _ = link.wait_for(|link| *link != Link::Up) => continue,
+        };
+        let n = match read {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if link.wait_for(|link| *link == Link::Up).await.is_err()
+            || to.write_all(&buffer[..n]).await.is_err()
+        {
+            return;
+        }
     }
 }
