@@ -69,6 +69,10 @@ impl Database {
         let backend = settings.backend()?;
         let mut sqlite_file = None;
         let mut options = ConnectOptions::new(settings.url.clone());
+        // The acquire timeout bounds the wait for a connection, the ping that tests an
+        // idle one included: it is what turns a database gone silent (a partition that
+        // drops packets) into a clear `unavailable` within seconds instead of a wait as
+        // long as TCP's (server/tests/faults.rs `postgres_silent_…`).
         options
             .max_connections(settings.max_connections)
             .min_connections(1)
@@ -86,6 +90,12 @@ impl Database {
                 create_parent_dir(parsed.get_filename())?;
                 sqlite_file = Some(parsed.get_filename().to_owned());
                 options.map_sqlx_sqlite_opts(sqlite_durability);
+                // A SQLite connection is a file handle: no network to fail between uses,
+                // so no ping before each use. Each ping is one more round trip to the
+                // driver's worker thread, and every query outside a transaction checks a
+                // connection out (the connection is still pinged when it is returned,
+                // which also flushes what a cancelled query left behind).
+                options.test_before_acquire(false);
                 options.map_sqlx_sqlite_pool_opts(|pool| {
                     pool.after_release(|conn, _| Box::pin(async move { Ok(!in_doubt(conn)) }))
                         .before_acquire(|_, meta| Box::pin(async move { Ok(!stale(meta.age)) }))
