@@ -319,8 +319,14 @@ async fn concurrent_senders_on_both_nodes_get_one_gap_free_order() {
         let base = nodes[i % 2].base.clone();
         let (session, id) = (user.session.clone(), user.me.id);
         tasks.push(tokio::spawn(async move {
-            let (mut socket, _) = Socket::connect(&base, &session, id, vec![]).await.unwrap();
-            let mut seen: BTreeMap<i64, String> = BTreeMap::new();
+            // Sockets connect while others already send: what was stored before this
+            // one's hello comes in its catch-up, the rest live.
+            let (mut socket, caught_up) =
+                Socket::connect(&base, &session, id, vec![]).await.unwrap();
+            let mut seen: BTreeMap<i64, String> = caught_up
+                .into_iter()
+                .map(|message| (message.seq, message.client_id))
+                .collect();
             let mut acked = 0;
             for n in 0..EACH {
                 socket
@@ -329,7 +335,13 @@ async fn concurrent_senders_on_both_nodes_get_one_gap_free_order() {
                     .unwrap();
             }
             while acked < EACH || seen.len() < total {
-                match socket.next().await.unwrap() {
+                let frame = socket.next().await.unwrap_or_else(|error| {
+                    let missing: Vec<i64> = (1..=total as i64)
+                        .filter(|s| !seen.contains_key(s))
+                        .collect();
+                    panic!("user {id}: {error}; {acked} of {EACH} acked, missing {missing:?}")
+                });
+                match frame {
                     ServerFrame::Ack { .. } => acked += 1,
                     ServerFrame::Message { message } => {
                         let again = seen.insert(message.seq, message.client_id);
