@@ -102,6 +102,10 @@ impl WriteTxn {
     pub(crate) async fn commit(self) -> Result<(), DomainError> {
         Ok(self.txn.commit().await?)
     }
+
+    pub(crate) async fn rollback(self) -> Result<(), DomainError> {
+        Ok(self.txn.rollback().await?)
+    }
 }
 
 impl Core {

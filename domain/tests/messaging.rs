@@ -148,6 +148,49 @@ async fn a_resent_client_id_stores_nothing_and_returns_the_first_ack(core: &Core
         .unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[1].seq, 2);
+
+    // Queued back to back, repeats among new sends (likely one batch, whose repeats
+    // make the writer store it again send by send): the new ones are stored in the
+    // order queued, each repeat answers with its first send's ack.
+    let mut queued = Vec::new();
+    for id in ["q1", "q1", "q2", "same-id", "q1", "q3"] {
+        queued.push(core.queue_message(&ann, to(&ben), id, id).await.unwrap());
+    }
+    let mut acks = Vec::new();
+    for send in queued {
+        let sent = send.stored().await.unwrap();
+        acks.push((sent.ack.client_id, sent.ack.seq, sent.duplicate));
+    }
+    let expected = [
+        ("q1", 3, false),
+        ("q1", 3, true),
+        ("q2", 4, false),
+        ("same-id", 1, true),
+        ("q1", 3, true),
+        ("q3", 5, false),
+    ]
+    .map(|(id, seq, duplicate)| (id.to_owned(), seq, duplicate));
+    assert_eq!(acks, expected);
+    let history = core
+        .messages_after(&ben, first.ack.conversation_id, 0, 50)
+        .await
+        .unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|m| m.client_id.as_str())
+            .collect::<Vec<_>>(),
+        ["same-id", "raced", "q1", "q2", "q3"]
+    );
+
+    // No longer friends: a retry of an earlier send still gets its ack, a new one not.
+    core.remove_friend(&ann, ben.id()).await.unwrap();
+    let retried = core.send_message(&ann, to(&ben), "q3", "q3").await.unwrap();
+    assert_eq!((retried.ack.seq, retried.duplicate), (5, true));
+    assert_eq!(
+        refusal(core.send_message(&ann, to(&ben), "q4", "q4").await),
+        ErrorCode::NotFriends
+    );
 }
 
 async fn group_messages_reach_members_only(core: &Core) {

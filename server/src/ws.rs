@@ -11,6 +11,10 @@
 //!    every member. Per conversation the connection delivers in `seq` order with no
 //!    gaps or repeats: what it already sent is skipped, and a gap (two sends committed
 //!    in one order and published in the other) is filled from the database first.
+//!    A connection reads its next frame as soon as a send is queued for the writer, not
+//!    when it is committed (up to [`MAX_SENDS_IN_FLIGHT`]): one client's burst shares
+//!    commits, and deliveries to the client go on meanwhile. Its sends are stored in the
+//!    order they came; acks go out in that order too.
 //!
 //! At shutdown the connection finishes the frame it is on and closes with 1001 (see
 //! `lifecycle`). Every ping interval it checks that its session still exists, so a
@@ -21,7 +25,9 @@ use crate::same_origin::OriginPolicy;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::future::BoxFuture;
+use futures_util::stream::FuturesOrdered;
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use http::HeaderMap;
 use penguin_app::api::request::{SESSION_COOKIE, cookie_value};
 use penguin_domain::hub::Delivery;
@@ -29,7 +35,7 @@ use penguin_domain::messaging::MAX_PAGE;
 use penguin_domain::{Caller, Core, DomainError};
 use penguin_protocol::frames::{FRAME_VERSION, MAX_FRAME_BYTES};
 use penguin_protocol::{
-    ClientFrame, ConversationId, Cursor, Destination, ErrorCode, Locale, Seq, ServerFrame,
+    ClientFrame, ConversationId, Cursor, Destination, ErrorCode, Locale, SendAck, Seq, ServerFrame,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -46,6 +52,22 @@ const TYPING_EVERY: Duration = Duration::from_secs(2);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The server pings this often; a connection silent for two intervals is closed.
 const PING_EVERY: Duration = Duration::from_secs(30);
+/// Sends of one connection queued but not yet committed; at this many the connection
+/// stops reading until the oldest is acknowledged (the client's TCP window fills).
+pub const MAX_SENDS_IN_FLIGHT: usize = 64;
+
+/// A queued send on its way to its acknowledgement: its client id and the outcome of
+/// the task that awaits the commit and publishes it (a task of its own, so a send that
+/// reached the writer is published even if this connection ends first).
+type InFlight = FuturesOrdered<
+    BoxFuture<
+        'static,
+        (
+            String,
+            Result<Result<SendAck, DomainError>, tokio::task::JoinError>,
+        ),
+    >,
+>;
 #[derive(Clone)]
 pub struct WsState {
     pub core: Core,
@@ -82,8 +104,11 @@ pub async fn upgrade(
     let counted = state.core.metrics.connection();
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        // Small buffers: most connections are idle most of the time.
-        .read_buffer_size(4 * 1024)
+        // Small buffers: most connections are idle most of the time. tungstenite zeroes
+        // the whole read buffer at the first read, so its size is resident per
+        // connection; a frame larger than it grows it (up to the frame limit), and a
+        // chat message's frame is well under 1 KiB.
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .max_write_buffer_size(1024 * 1024)
         .on_upgrade(move |socket| {
@@ -133,7 +158,7 @@ impl Connection {
         let end = self.serve(&mut sink, &mut stream, &mut stop).await;
         // `serve` dropped this device from the hub; if it was the user's last (on any
         // node), tell their friends.
-        self.core.announce_if_offline(self.caller.id()).await;
+        Box::pin(self.core.announce_if_offline(self.caller.id())).await;
         if let End::Close(code, reason) = end {
             let close = WsMessage::Close(Some(CloseFrame {
                 code,
@@ -144,6 +169,10 @@ impl Connection {
         tracing::debug!(user_id = self.caller.id(), "connection closed");
     }
 
+    /// Lives as long as the connection, so its future is kept small: what awaits the
+    /// database (catch-up, a frame's handling, a delivery that fills a gap) is boxed and
+    /// only takes memory while it runs. An idle connection's size is the server's
+    /// memory per connection.
     async fn serve(
         &mut self,
         sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
@@ -167,11 +196,14 @@ impl Connection {
         if send(sink, &welcome).await.is_err() {
             return End::ClientLeft;
         }
-        if self.presence_on_connect(sink, first_device).await.is_err() {
+        if Box::pin(self.presence_on_connect(sink, first_device))
+            .await
+            .is_err()
+        {
             return End::ClientLeft;
         }
         // 2. catch-up
-        if let Err(error) = self.catch_up(sink, &cursors).await {
+        if let Err(error) = Box::pin(self.catch_up(sink, &cursors)).await {
             tracing::warn!(%error, "catch-up failed");
             return End::Close(1011, "catch-up failed");
         }
@@ -182,14 +214,17 @@ impl Connection {
         let mut ping = interval(PING_EVERY);
         ping.reset();
         let mut last_heard = Instant::now();
+        let mut in_flight = InFlight::new();
         loop {
             tokio::select! {
-                incoming = stream.next() => {
+                incoming = stream.next(), if in_flight.len() < MAX_SENDS_IN_FLIGHT => {
                     last_heard = Instant::now();
                     match incoming {
                         Some(Ok(WsMessage::Text(text))) => {
-                            if let Err(End::Close(code, reason)) = self.on_frame(sink, &text).await {
-                                return End::Close(code, reason);
+                            match Box::pin(self.on_frame(sink, &text, &mut in_flight)).await {
+                                Ok(()) => {}
+                                Err(End::Close(code, reason)) => return End::Close(code, reason),
+                                Err(End::ClientLeft) => return End::ClientLeft,
                             }
                         }
                         Some(Ok(WsMessage::Binary(_))) => {
@@ -203,10 +238,15 @@ impl Connection {
                         }
                     }
                 }
+                Some((client_id, outcome)) = in_flight.next(), if !in_flight.is_empty() => {
+                    if self.answer_send(sink, client_id, outcome).await.is_err() {
+                        return End::ClientLeft;
+                    }
+                }
                 delivery = device.frames.recv() => {
                     let delivered = match delivery {
-                        Some(Delivery::Frame(frame)) => self.deliver(sink, &frame).await,
-                        Some(Delivery::Resync) => self.resync(sink).await,
+                        Some(Delivery::Frame(frame)) => Box::pin(self.deliver(sink, &frame)).await,
+                        Some(Delivery::Resync) => Box::pin(self.resync(sink)).await,
                         // The hub dropped this device: it could not keep up.
                         None => return End::Close(1013, "too slow: reconnect to catch up"),
                     };
@@ -215,13 +255,22 @@ impl Connection {
                     }
                 }
                 () = stop.requested() => {
+                    // What was queued gets committed either way; answer it if the client
+                    // is still reading, so it need not resend.
+                    while let Ok(Some((client_id, outcome))) =
+                        timeout(WRITE_TIMEOUT, in_flight.next()).await
+                    {
+                        if self.answer_send(sink, client_id, outcome).await.is_err() {
+                            return End::ClientLeft;
+                        }
+                    }
                     return End::Close(crate::lifecycle::GOING_AWAY, "server restarting");
                 }
                 _ = ping.tick() => {
                     if last_heard.elapsed() > 2 * PING_EVERY {
                         return End::Close(1001, "idle");
                     }
-                    if let Err(error) = self.core.authenticate(&self.session).await
+                    if let Err(error) = Box::pin(self.core.authenticate(&self.session)).await
                         && error.is_refusal()
                     {
                         return End::Close(1008, "session ended");
@@ -469,6 +518,7 @@ impl Connection {
         &mut self,
         sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
         text: &str,
+        in_flight: &mut InFlight,
     ) -> Result<(), End> {
         let frame: ClientFrame = match serde_json::from_str(text) {
             Ok(frame) => frame,
@@ -493,17 +543,21 @@ impl Connection {
                 // Rate limits are the domain's: per user, shared with HTTP sends.
                 match self
                     .core
-                    .post_message(&self.caller, to, &client_id, &body)
+                    .queue_post(&self.caller, to, &client_id, &body)
                     .await
                 {
-                    Ok(ack) => send(sink, &ServerFrame::Ack { ack }).await,
+                    Ok(queued) => {
+                        let published = tokio::spawn(queued.published().in_current_span());
+                        in_flight.push_back(published.map(|outcome| (client_id, outcome)).boxed());
+                    }
+                    // Behind the sends before it, so answers keep the order of the sends.
                     Err(error) => {
-                        if !error.is_refusal() {
-                            tracing::error!(%error, "send failed");
-                        }
-                        self.refuse(sink, error.code(), Some(client_id)).await
+                        in_flight.push_back(
+                            futures_util::future::ready((client_id, Ok(Err(error)))).boxed(),
+                        );
                     }
                 }
+                Ok(())
             }
             ClientFrame::MarkRead {
                 conversation_id,
@@ -519,6 +573,29 @@ impl Connection {
             },
         }
         .map_err(|()| End::ClientLeft)
+    }
+
+    /// The `ack` of a queued send, or why it failed.
+    async fn answer_send(
+        &self,
+        sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+        client_id: String,
+        outcome: Result<Result<SendAck, DomainError>, tokio::task::JoinError>,
+    ) -> Result<(), ()> {
+        match outcome {
+            Ok(Ok(ack)) => send(sink, &ServerFrame::Ack { ack }).await,
+            Ok(Err(error)) => {
+                if !error.is_refusal() {
+                    tracing::error!(%error, "send failed");
+                }
+                self.refuse(sink, error.code(), Some(client_id)).await
+            }
+            Err(panicked) => {
+                tracing::error!(%panicked, "a send's task failed");
+                self.refuse(sink, ErrorCode::Internal, Some(client_id))
+                    .await
+            }
+        }
     }
 
     async fn refuse(

@@ -227,6 +227,81 @@ async fn messages_reach_every_device_of_both_users_and_resends_are_harmless() {
     server.stop().await;
 }
 
+/// A socket reads its next frame once a send is queued, not once it is committed: a
+/// burst from one client shares commits, and is still stored, acknowledged and
+/// delivered in the order it was sent.
+#[tokio::test]
+async fn a_burst_from_one_socket_shares_commits_and_keeps_its_order() {
+    const BURST: usize = 100;
+    let server = Running::sqlite(&["--send-burst", "1000", "--metrics-addr", "127.0.0.1:0"]).await;
+    let mut ann = user(&server, "ann").await;
+    let mut ben = user(&server, "ben").await;
+    befriend(&mut ann, &mut ben).await;
+    let (mut ann_ws, _) = connect(&server, &ann, vec![]).await;
+    let (mut ben_ws, _) = connect(&server, &ben, vec![]).await;
+    let commits = || async {
+        let text = reqwest::get(format!("{}/metrics", server.metrics_base.as_ref().unwrap()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix("penguin_db_commits_total "))
+            .expect("the commit counter")
+            .parse::<u64>()
+            .unwrap()
+    };
+    let before = commits().await;
+
+    let to_ben = Destination::Direct { user_id: ben.me.id };
+    let stranger = Destination::Direct { user_id: 999_999 };
+    for i in 0..BURST {
+        send(
+            &mut ann_ws,
+            &send_frame(&format!("b{i}"), to_ben, &format!("#{i}")),
+        )
+        .await;
+        if i == BURST / 2 {
+            // Refused at once, yet answered in its place.
+            send(&mut ann_ws, &send_frame("refused", stranger, "who?")).await;
+        }
+    }
+    let mut answers = Vec::new();
+    while answers.len() < BURST + 1 {
+        match recv(&mut ann_ws).await {
+            ServerFrame::Ack { ack } => answers.push(format!("{} at {}", ack.client_id, ack.seq)),
+            ServerFrame::Error {
+                code, client_id, ..
+            } => answers.push(format!("{} {code:?}", client_id.unwrap())),
+            ServerFrame::Message { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    let mut expected: Vec<String> = (0..BURST).map(|i| format!("b{i} at {}", i + 1)).collect();
+    expected.insert(BURST / 2 + 1, format!("refused {:?}", ErrorCode::NotFound));
+    assert_eq!(
+        answers, expected,
+        "answers in the order sent, seq in that order too"
+    );
+    let in_order: Vec<(String, i64)> = (0..BURST)
+        .map(|i| (format!("b{i}"), i as i64 + 1))
+        .collect();
+    let mut delivered = Vec::new();
+    while delivered.len() < BURST {
+        if let ServerFrame::Message { message } = recv(&mut ben_ws).await {
+            delivered.push((message.client_id, message.seq));
+        }
+    }
+    assert_eq!(delivered, in_order);
+    let shared = commits().await - before;
+    assert!(
+        shared < BURST as u64,
+        "{BURST} sends of one socket took {shared} commits: each waited for the previous"
+    );
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn a_client_that_reconnects_gets_exactly_what_it_missed() {
     let server = Running::sqlite(&[]).await;

@@ -10,6 +10,7 @@ use crate::entity::{conversation, group_member};
 use crate::error::{DomainError, refuse};
 use chrono::Utc;
 use penguin_protocol::{ConversationId, Destination, ErrorCode, UserId};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 pub(super) const DIRECT: &str = "direct";
@@ -48,12 +49,13 @@ impl Core {
     ) -> Result<(), DomainError> {
         let me = caller.id();
         match to {
+            // One query when the send is allowed; the reason is looked up only when not.
             Destination::Direct { user_id } => {
-                self.user_summary(user_id).await?;
-                if self.is_blocked_between(me, user_id).await? {
-                    return refuse(ErrorCode::Blocked);
-                }
-                if !self.are_friends(me, user_id).await? {
+                if !self.may_message(me, user_id).await? {
+                    self.user_summary(user_id).await?;
+                    if self.is_blocked_between(me, user_id).await? {
+                        return refuse(ErrorCode::Blocked);
+                    }
                     return refuse(ErrorCode::NotFriends);
                 }
             }
@@ -88,29 +90,38 @@ impl Core {
     }
 }
 
-/// The conversation for `to`, created on first use.
-pub(super) async fn get_or_create(
+/// Takes the next sequence number of the conversation for `to` (created on first use)
+/// and returns the conversation as updated: its `last_seq` is the new message's seq.
+/// One statement when the conversation exists, which is every send but the first.
+pub(super) async fn next_seq(
     txn: &impl ConnectionTrait,
     me: UserId,
     to: Destination,
 ) -> Result<conversation::Model, DomainError> {
     let (kind, low, high, group) = match to {
-        Destination::Direct { user_id } => {
-            (DIRECT, Some(me.min(user_id)), Some(me.max(user_id)), None)
-        }
+        Destination::Direct { user_id } => (
+            DIRECT,
+            Some(Ord::min(me, user_id)),
+            Some(Ord::max(me, user_id)),
+            None,
+        ),
         Destination::Group { group_id } => (GROUP, None, None, Some(group_id)),
     };
-    let find = || {
-        let query = conversation::Entity::find();
-        match group {
-            Some(group_id) => query.filter(conversation::Column::GroupId.eq(group_id)),
-            None => query
+    let bump = || async {
+        let update = conversation::Entity::update_many().col_expr(
+            conversation::Column::LastSeq,
+            Expr::col(conversation::Column::LastSeq).add(1),
+        );
+        let update = match group {
+            Some(group_id) => update.filter(conversation::Column::GroupId.eq(group_id)),
+            None => update
                 .filter(conversation::Column::UserLow.eq(low))
                 .filter(conversation::Column::UserHigh.eq(high)),
-        }
+        };
+        Ok::<_, DomainError>(update.exec_with_returning(txn).await?.into_iter().next())
     };
-    if let Some(found) = find().one(txn).await? {
-        return Ok(found);
+    if let Some(bumped) = bump().await? {
+        return Ok(bumped);
     }
     let conflict_columns = if group.is_some() {
         vec![conversation::Column::GroupId]
@@ -132,8 +143,8 @@ pub(super) async fn get_or_create(
     .on_conflict_do_nothing_on(conflict_columns)
     .exec(txn)
     .await?;
-    match find().one(txn).await? {
-        Some(created) => Ok(created),
+    match bump().await? {
+        Some(bumped) => Ok(bumped),
         None => refuse(ErrorCode::NotFound),
     }
 }

@@ -9,17 +9,14 @@
 //! shutdown calls it after the last connection has ended, so no send that reached the
 //! writer is lost to the exit.
 
-use super::access::get_or_create;
+use super::access::next_seq;
 use crate::core::Writes;
 use crate::entity::{conversation, message};
 use crate::error::DomainError;
 use crate::metrics::Metrics;
 use chrono::Utc;
 use penguin_protocol::{Destination, ErrorCode, UserId};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, DbErr, Set, TransactionTrait};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -185,29 +182,86 @@ async fn commit(writes: &Writes, batch: Vec<Job>, stats: &CommitStats, metrics: 
 
 /// One transaction for the batch; per send, its result. `Err` when the commit failed
 /// (then nothing of the batch is stored).
+///
+/// The common case, every send new and allowed, costs two statements per send (bump
+/// `last_seq`, insert) between one BEGIN and one COMMIT. Only when a send of a larger
+/// batch does not go through (a retried client id, a group deleted meanwhile) is the
+/// batch rolled back and stored again with a savepoint per send, so the others still
+/// land: PostgreSQL aborts the whole transaction at a failed statement, and a savepoint
+/// per send on every batch would double the statements of the common case.
 async fn store_batch(
     writes: &Writes,
     batch: &[Job],
 ) -> Result<Vec<Result<Stored, DomainError>>, DomainError> {
     let txn = writes.begin().await?;
-    let mut results: Vec<Option<Result<Stored, DomainError>>> =
-        std::iter::repeat_with(|| None).take(batch.len()).collect();
-    let mut order: Vec<usize> = (0..batch.len()).collect();
-    order.sort_by_key(|index| lock_order(&batch[*index]));
-    for index in order {
+    let mut stored = Vec::with_capacity(batch.len());
+    for index in lock_ordered(batch) {
+        match store_one(&txn, &batch[index]).await {
+            Ok(Stored::New(message, conversation)) => {
+                stored.push((index, Ok(Stored::New(message, conversation))));
+            }
+            // PostgreSQL aborted the transaction; `commit` tries the batch again.
+            Err(error) if is_deadlock(&error) => {
+                txn.rollback().await?;
+                return Err(error);
+            }
+            // Alone in its batch, the send's own outcome is the batch's.
+            other if batch.len() == 1 => {
+                txn.rollback().await?;
+                return Ok(vec![other]);
+            }
+            _ => {
+                txn.rollback().await?;
+                return store_isolated(writes, batch).await;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(in_batch_order(batch.len(), stored))
+}
+
+/// The batch again, each send in a savepoint of its own: one that fails is rolled back
+/// alone.
+async fn store_isolated(
+    writes: &Writes,
+    batch: &[Job],
+) -> Result<Vec<Result<Stored, DomainError>>, DomainError> {
+    let txn = writes.begin().await?;
+    let mut results = Vec::with_capacity(batch.len());
+    for index in lock_ordered(batch) {
         let savepoint = txn.begin().await?;
         let result = store_one(&savepoint, &batch[index]).await;
         match &result {
             Ok(Stored::New(..)) => savepoint.commit().await?,
             _ => savepoint.rollback().await?,
         }
-        results[index] = Some(result);
+        results.push((index, result));
     }
     txn.commit().await?;
-    Ok(results
+    Ok(in_batch_order(batch.len(), results))
+}
+
+/// Indexes of `batch` in [`lock_order`].
+fn lock_ordered(batch: &[Job]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by_key(|index| lock_order(&batch[*index]));
+    order
+}
+
+/// Results by their job's index in the batch.
+fn in_batch_order(
+    size: usize,
+    results: Vec<(usize, Result<Stored, DomainError>)>,
+) -> Vec<Result<Stored, DomainError>> {
+    let mut ordered: Vec<Option<Result<Stored, DomainError>>> =
+        std::iter::repeat_with(|| None).take(size).collect();
+    for (index, result) in results {
+        ordered[index] = Some(result);
+    }
+    ordered
         .into_iter()
         .map(|result| result.unwrap_or(Err(DomainError::Refused(ErrorCode::Internal))))
-        .collect())
+        .collect()
 }
 
 /// The order in which a batch takes the conversations' row locks: the same on every
@@ -231,18 +285,8 @@ fn is_deadlock(error: &DomainError) -> bool {
 }
 
 async fn store_one(txn: &sea_orm::DatabaseTransaction, job: &Job) -> Result<Stored, DomainError> {
-    let conversation = get_or_create(txn, job.sender, job.to).await?;
-    let bumped = conversation::Entity::update_many()
-        .col_expr(
-            conversation::Column::LastSeq,
-            Expr::col(conversation::Column::LastSeq).add(1),
-        )
-        .filter(conversation::Column::Id.eq(conversation.id))
-        .exec_with_returning(txn)
-        .await?;
-    let Some(seq) = bumped.first().map(|c| c.last_seq) else {
-        return Err(DomainError::Refused(ErrorCode::NotFound));
-    };
+    let conversation = next_seq(txn, job.sender, job.to).await?;
+    let seq = conversation.last_seq;
     let stored = message::ActiveModel {
         conversation_id: Set(conversation.id),
         seq: Set(seq),

@@ -12,7 +12,7 @@ mod sending;
 pub use poll::MAX_POLL_WAIT;
 pub(crate) use send_limit::SendLimiter;
 pub use send_limit::SendLimits;
-pub use sending::Sent;
+pub use sending::{QueuedSend, Sent};
 
 use crate::entity::message;
 use penguin_protocol::Message;

@@ -10,6 +10,7 @@ use crate::entity::message;
 use crate::error::DomainError;
 use penguin_protocol::{Destination, ErrorCode, Message, SendAck, UserId, rules};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use tokio::sync::oneshot;
 
 /// A stored message and who should receive it.
 #[derive(Debug, Clone)]
@@ -32,6 +33,72 @@ fn ack_of(message: &Message) -> SendAck {
     }
 }
 
+/// A send the writer has queued (or an earlier send of the same client id), not yet
+/// committed. Sends queued one after another from one place are stored in that order:
+/// the writer takes them first in, first out. So a connection can queue its next send
+/// before the previous one is committed, and one socket's sends share commits.
+#[must_use = "a queued send is only acknowledged once awaited"]
+pub struct QueuedSend {
+    core: Core,
+    sender: UserId,
+    client_id: String,
+    state: Queued,
+}
+
+enum Queued {
+    /// Sent before: nothing new is stored.
+    Known(Box<Sent>),
+    Waiting(oneshot::Receiver<Result<Stored, DomainError>>),
+}
+
+impl QueuedSend {
+    /// Waits for the commit: the message is durable when this returns `Ok`.
+    pub async fn stored(self) -> Result<Sent, DomainError> {
+        let answer = match self.state {
+            Queued::Known(sent) => return Ok(*sent),
+            Queued::Waiting(answer) => answer,
+        };
+        let stored = answer
+            .await
+            .map_err(|_| DomainError::Refused(ErrorCode::Unavailable))??;
+        let (stored, conversation) = match stored {
+            Stored::New(stored, conversation) => (stored, conversation),
+            // A retry of this client id, or the same id raced in from another tab: the
+            // first send's acknowledgement.
+            Stored::Duplicate => {
+                return self
+                    .core
+                    .already_sent(self.sender, &self.client_id)
+                    .await?
+                    .ok_or(DomainError::Refused(ErrorCode::Internal));
+            }
+        };
+        let message = Message::from(stored);
+        Ok(Sent {
+            ack: ack_of(&message),
+            recipients: self.core.conversation_members(&conversation).await?,
+            message,
+            duplicate: false,
+        })
+    }
+
+    /// [`QueuedSend::stored`], then live delivery of a new message to every connected
+    /// device of every member (the sender's other devices included).
+    pub async fn published(self) -> Result<SendAck, DomainError> {
+        let core = self.core.clone();
+        let sent = self.stored().await?;
+        if !sent.duplicate {
+            core.hub.publish(
+                &sent.recipients,
+                penguin_protocol::ServerFrame::Message {
+                    message: sent.message,
+                },
+            );
+        }
+        Ok(sent.ack)
+    }
+}
+
 impl Core {
     /// Stores a message from `caller` to `to`. Sending the same `client_id` again (a
     /// retry after a lost acknowledgement) returns the first acknowledgement and stores
@@ -43,14 +110,43 @@ impl Core {
         client_id: &str,
         body: &str,
     ) -> Result<Sent, DomainError> {
+        self.queue_message(caller, to, client_id, body)
+            .await?
+            .stored()
+            .await
+    }
+
+    /// Validates the send and the right to post, then queues it for the writer.
+    ///
+    /// A retried client id is not looked up here: the writer finds it (the unique key
+    /// of sender and client id) and [`QueuedSend::stored`] reads the first send back, so
+    /// the common case costs no lookup. Only when posting is refused is it looked up
+    /// first: a retry of a send that was stored before the refusal (unfriended since,
+    /// say) still gets its acknowledgement.
+    pub async fn queue_message(
+        &self,
+        caller: &Caller,
+        to: Destination,
+        client_id: &str,
+        body: &str,
+    ) -> Result<QueuedSend, DomainError> {
         rules::client_id(client_id)?;
         rules::message_body(body, self.settings.max_message_chars)?;
-        if let Some(sent) = self.already_sent(caller.id(), client_id).await? {
-            return Ok(sent);
+        let queued = |state| QueuedSend {
+            core: self.clone(),
+            sender: caller.id(),
+            client_id: client_id.to_owned(),
+            state,
+        };
+        if let Err(refused) = self.check_may_post(caller, to).await {
+            if refused.is_refusal()
+                && let Some(sent) = self.already_sent(caller.id(), client_id).await?
+            {
+                return Ok(queued(Queued::Known(Box::new(sent))));
+            }
+            return Err(refused);
         }
-        self.check_may_post(caller, to).await?;
-
-        let (reply, answer) = tokio::sync::oneshot::channel();
+        let (reply, answer) = oneshot::channel();
         self.committer
             .store(Job {
                 sender: caller.id(),
@@ -60,32 +156,24 @@ impl Core {
                 reply,
             })
             .await?;
-        let stored = answer
-            .await
-            .map_err(|_| DomainError::Refused(ErrorCode::Unavailable))??;
-        let (stored, conversation) = match stored {
-            Stored::New(stored, conversation) => (stored, conversation),
-            // The same client id raced in (another tab, a retry) and won.
-            Stored::Duplicate => {
-                return self
-                    .already_sent(caller.id(), client_id)
-                    .await?
-                    .ok_or(DomainError::Refused(ErrorCode::Internal));
-            }
-        };
-        let message = Message::from(stored);
-        Ok(Sent {
-            ack: ack_of(&message),
-            recipients: self.conversation_members(&conversation).await?,
-            message,
-            duplicate: false,
-        })
+        Ok(queued(Queued::Waiting(answer)))
     }
 
     /// A user's send, over either transport: within the user's send budget (else
-    /// `rate_limited`, before anything is read or stored), [`Core::send_message`], then
-    /// live delivery of a new message to every connected device of every member (the
-    /// sender's other devices included).
+    /// `rate_limited`, before anything is read or stored), [`Core::queue_message`]. Await
+    /// [`QueuedSend::published`] for the acknowledgement and live delivery.
+    pub async fn queue_post(
+        &self,
+        caller: &Caller,
+        to: Destination,
+        client_id: &str,
+        body: &str,
+    ) -> Result<QueuedSend, DomainError> {
+        self.send_limiter.admit(caller.id())?;
+        self.queue_message(caller, to, client_id, body).await
+    }
+
+    /// [`Core::queue_post`] and [`QueuedSend::published`] in one.
     pub async fn post_message(
         &self,
         caller: &Caller,
@@ -93,17 +181,10 @@ impl Core {
         client_id: &str,
         body: &str,
     ) -> Result<SendAck, DomainError> {
-        self.send_limiter.admit(caller.id())?;
-        let sent = self.send_message(caller, to, client_id, body).await?;
-        if !sent.duplicate {
-            self.hub.publish(
-                &sent.recipients,
-                penguin_protocol::ServerFrame::Message {
-                    message: sent.message,
-                },
-            );
-        }
-        Ok(sent.ack)
+        self.queue_post(caller, to, client_id, body)
+            .await?
+            .published()
+            .await
     }
 
     /// (transactions, messages) committed by the group-commit writer so far.

@@ -7,7 +7,10 @@ use crate::entity::{block, friend_request, friendship, user};
 use crate::error::{DomainError, refuse};
 use chrono::Utc;
 use penguin_protocol::{ErrorCode, UserId, UserSummary};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 
 impl Core {
     pub async fn block_user(&self, caller: &Caller, other: UserId) -> Result<(), DomainError> {
@@ -83,6 +86,28 @@ impl Core {
                 a,
                 b,
             ))
+            .one(&self.db.conn)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// True when `a` may message `b`: they are friends and neither blocked the other.
+    /// One query, as it runs before every direct send. (Blocking ends the friendship, but
+    /// on PostgreSQL a block and an acceptance that race could leave both rows: the
+    /// block wins.)
+    pub(crate) async fn may_message(&self, a: UserId, b: UserId) -> Result<bool, DomainError> {
+        let blocks = block::Entity::find()
+            .select_only()
+            .expr(Expr::val(1))
+            .filter(pair_condition(
+                block::Column::BlockerId,
+                block::Column::BlockedId,
+                a,
+                b,
+            ))
+            .into_query();
+        let found = friendship::Entity::find_by_id((a, b))
+            .filter(Expr::not_exists(blocks))
             .one(&self.db.conn)
             .await?;
         Ok(found.is_some())
