@@ -93,14 +93,7 @@ pub fn rss_vs_connections(path: &Path, idle: &IdleResult) -> PlotResult {
             ))?
             .label("measured")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE));
-        if let (Some(slope), Some(&(_, first))) = (idle.bytes_per_connection, idle.samples.first())
-        {
-            let points: Vec<(f64, f64)> = idle
-                .samples
-                .iter()
-                .map(|s| (s.0 as f64, s.1 as f64))
-                .collect();
-            let intercept = crate::stats::linear_fit(&points).map_or(first as f64, |f| f.1);
+        if let (Some(slope), Some(intercept)) = (idle.bytes_per_connection, idle.fit_intercept) {
             chart
                 .draw_series(LineSeries::new(
                     [0.0, max_c].map(|c| (c, mib(intercept + slope * c))),

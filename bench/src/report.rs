@@ -164,7 +164,13 @@ pub fn targets(outcomes: &[Outcome]) -> Vec<Target> {
                     add(
                         "idle connection, server RSS (slope)",
                         "<= 4 KiB each, up to the open-file limit",
-                        format!("{:.0} B each over {} connections", b, r.opened),
+                        format!(
+                            "{:.0} B each over {} connections (median step {})",
+                            b,
+                            r.opened,
+                            r.median_step_bytes_per_connection
+                                .map_or("n/a".into(), |m| format!("{m:.0} B"))
+                        ),
                         b <= 4096.0 && r.opened + 1000 >= r.requested && r.problems.is_empty(),
                     );
                 }
@@ -305,13 +311,15 @@ pub fn markdown(r: &Report) -> String {
                 let _ = writeln!(
                     out,
                     "## Idle connections\n\n{} of {} authenticated WebSockets opened ({} users, {} still open at the end) in {:.1} s. \
-                     Server RSS per connection (least-squares slope): **{}**; projected RSS at 100,000: {}.\n",
+                     Server RSS per connection (least-squares slope from the first step on): **{}** (median growth per step: {}); projected RSS at 100,000: {}.\n",
                     i.opened,
                     i.requested,
                     i.users,
                     i.still_open,
                     i.ramp_secs,
                     i.bytes_per_connection
+                        .map_or("n/a".into(), |b| format!("{b:.0} B")),
+                    i.median_step_bytes_per_connection
                         .map_or("n/a".into(), |b| format!("{b:.0} B")),
                     i.projected_100k_mib
                         .map_or("n/a".into(), |v| format!("{v:.0} MiB")),

@@ -4,6 +4,12 @@ use penguin_server::ops_config::LogFormat;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's malloc: measured by `make bench` (README, Performance),
+/// it keeps less memory resident per idle connection and spends less time in malloc
+/// and free under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let loaded = match Config::load() {

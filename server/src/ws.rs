@@ -101,7 +101,9 @@ pub async fn upgrade(
     let locale = crate::error::request_locale(&headers);
     let session = token.to_owned();
     let stop = state.connections.track();
-    let counted = state.core.metrics.connection();
+    let user_id = caller.id();
+    // Boxed, so the connection's task holds a pointer to it rather than copies.
+    let connection = Box::new(Connection::new(state.core, caller, session, locale));
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         // Small buffers: most connections are idle most of the time. tungstenite zeroes
@@ -112,14 +114,9 @@ pub async fn upgrade(
         .write_buffer_size(0)
         .max_write_buffer_size(1024 * 1024)
         .on_upgrade(move |socket| {
-            let span = tracing::info_span!("ws", user_id = caller.id());
-            async move {
-                let _counted = counted;
-                Connection::new(state.core, caller, session, locale)
-                    .run(socket, stop)
-                    .await;
-            }
-            .instrument(span)
+            connection
+                .run(socket, stop)
+                .instrument(tracing::info_span!("ws", user_id))
         })
 }
 
@@ -133,6 +130,8 @@ struct Connection {
     delivered: HashMap<ConversationId, Seq>,
     /// When this connection last relayed typing to each destination.
     typed: HashMap<Destination, Instant>,
+    /// Counts this connection in the open-connections gauge while it lives.
+    _counted: penguin_domain::metrics::ConnectionGuard,
 }
 
 /// Why a connection ends.
@@ -144,6 +143,7 @@ enum End {
 impl Connection {
     fn new(core: Core, caller: Caller, session: String, locale: Locale) -> Self {
         Self {
+            _counted: core.metrics.connection(),
             core,
             caller,
             session,
@@ -153,8 +153,24 @@ impl Connection {
         }
     }
 
-    async fn run(mut self, socket: WebSocket, mut stop: crate::lifecycle::Stop) {
-        let (mut sink, mut stream) = socket.split();
+    /// Not `async`: an async fn keeps its arguments twice in its future, and this future
+    /// is what every open connection costs in memory, so the socket is split here and
+    /// only its halves and the boxed state go in.
+    fn run(
+        self: Box<Self>,
+        socket: WebSocket,
+        stop: crate::lifecycle::Stop,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let (sink, stream) = socket.split();
+        self.serve_and_close(sink, stream, stop)
+    }
+
+    async fn serve_and_close(
+        mut self: Box<Self>,
+        mut sink: futures_util::stream::SplitSink<WebSocket, WsMessage>,
+        mut stream: futures_util::stream::SplitStream<WebSocket>,
+        mut stop: crate::lifecycle::Stop,
+    ) {
         let end = self.serve(&mut sink, &mut stream, &mut stop).await;
         // `serve` dropped this device from the hub; if it was the user's last (on any
         // node), tell their friends.
