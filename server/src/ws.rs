@@ -186,8 +186,8 @@ impl Connection {
     }
 
     /// Lives as long as the connection, so its future is kept small: what awaits the
-    /// database (catch-up, a frame's handling, a delivery that fills a gap) is boxed and
-    /// only takes memory while it runs. An idle connection's size is the server's
+    /// database (catch-up, a frame's handling, the reads of a delivery that fills a gap)
+    /// is boxed and only takes memory while it runs. An idle connection's size is the server's
     /// memory per connection.
     async fn serve(
         &mut self,
@@ -261,7 +261,7 @@ impl Connection {
                 }
                 delivery = device.frames.recv() => {
                     let delivered = match delivery {
-                        Some(Delivery::Frame(frame)) => Box::pin(self.deliver(sink, &frame)).await,
+                        Some(Delivery::Frame(frame)) => self.deliver(sink, &frame).await,
                         Some(Delivery::Resync) => Box::pin(self.resync(sink)).await,
                         // The hub dropped this device: it could not keep up.
                         None => return End::Close(1013, "too slow: reconnect to catch up"),
@@ -488,7 +488,9 @@ impl Connection {
         }
     }
 
-    /// A frame from the hub.
+    /// A frame from the hub. The common case, the next message of a conversation this
+    /// connection already follows, touches no database and allocates nothing; the
+    /// database reads are boxed, so they take no room in the connection's future.
     async fn deliver(
         &mut self,
         sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
@@ -501,9 +503,7 @@ impl Connection {
         let delivered = match self.delivered.get(&conversation) {
             Some(seq) => *seq,
             // A conversation new to this connection: start at the read position.
-            None => self
-                .core
-                .read_position(&self.caller, conversation)
+            None => Box::pin(self.core.read_position(&self.caller, conversation))
                 .await
                 .unwrap_or(message.seq - 1),
         };
@@ -511,8 +511,7 @@ impl Connection {
             return Ok(());
         }
         if message.seq > delivered + 1 {
-            return self
-                .send_after(sink, conversation, delivered, Some(message.seq))
+            return Box::pin(self.send_after(sink, conversation, delivered, Some(message.seq)))
                 .await;
         }
         self.delivered.insert(conversation, message.seq);
