@@ -187,8 +187,8 @@ impl Connection {
 
     /// Lives as long as the connection, so its future is kept small: what awaits the
     /// database (catch-up, a frame's handling, the reads of a delivery that fills a gap)
-    /// is boxed and only takes memory while it runs. An idle connection's size is the server's
-    /// memory per connection.
+    /// is boxed and only takes memory while it runs. An idle connection's size is the
+    /// server's memory per connection.
     async fn serve(
         &mut self,
         sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,

@@ -197,9 +197,7 @@ async fn store_batch(
     let mut stored = Vec::with_capacity(batch.len());
     for index in lock_ordered(batch) {
         match store_one(&txn, &batch[index]).await {
-            Ok(Stored::New(message, conversation)) => {
-                stored.push((index, Ok(Stored::New(message, conversation))));
-            }
+            Ok(new @ Stored::New(..)) => stored.push((index, Ok(new))),
             // PostgreSQL aborted the transaction; `commit` tries the batch again.
             Err(error) if is_deadlock(&error) => {
                 txn.rollback().await?;
